@@ -10,7 +10,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-PKG_CORE := libxml-2.0 libcurl libconfig sqlite3
+PKG_CORE := libxml-2.0 libcurl libconfig sqlite3 libcrypto
 PKG_TUI  := ncursesw
 PKG_SIM  := libmicrohttpd
 PKG_TEST := cmocka vterm

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libncurses-dev libcurl4-openssl-dev libxml2-dev
 libxml2-utils libconfig-dev libsqlite3-dev libmicrohttpd-dev libcmocka-dev
-libvterm-dev curl valgrind clang libclang-rt-14-dev htop openssl"
+libvterm-dev libssl-dev curl valgrind clang libclang-rt-14-dev htop openssl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
