@@ -502,6 +502,38 @@ void statmath_nice_scale(double max, double prev_top, double *top, double *step)
 	*step = s;
 }
 
+void statmath_nice_scale_unit(statmath_unit unit, double max, double prev_top,
+                              double *top, double *step)
+{
+	if (unit != STATMATH_UNIT_BYTES) {
+		statmath_nice_scale(max, prev_top, top, step);
+		return;
+	}
+	if (prev_top > 0 && isfinite(prev_top) && max <= prev_top &&
+	    max >= 0.4 * prev_top)
+		max = prev_top;
+	if (!(max > 0) || !isfinite(max)) {
+		*top = 1;
+		*step = 0.2;
+		return;
+	}
+	/* The prefix statmath_format would print max with. */
+	double p = 1;
+	while (max / p >= 1000 && p < 0x1p50)
+		p *= 1024;
+	double m = max / p;
+	if (m > 500 * (1 + 1e-9)) {
+		/* Past 500 the next round value is 1 of the next prefix,
+		 * in quarters: 256, 512, 768 KiB under 1 MiB. */
+		*top = p * 1024;
+		*step = *top / 4;
+		return;
+	}
+	statmath_nice_scale(m, 0, top, step);
+	*top *= p;
+	*step *= p;
+}
+
 char *statmath_format(double value, statmath_unit unit, char *buf, size_t len)
 {
 	static const char *const bits[] = {"bit/s",  "kbit/s", "Mbit/s",

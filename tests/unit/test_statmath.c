@@ -547,6 +547,39 @@ static void test_nice_scale(void **state)
 	assert_dbl_equal(top, 500, 1e-9);
 }
 
+static void test_nice_scale_units(void **state)
+{
+	double top, step;
+	char buf[32];
+	(void)state;
+
+	/* bytes: round in binary prefixes, so the labels print round */
+	statmath_nice_scale_unit(STATMATH_UNIT_BYTES, 1.5 * 1048576, 0, &top,
+	                         &step);
+	assert_dbl_equal(top, 2 * 1048576.0, 0);
+	assert_dbl_equal(step, 0.5 * 1048576, 0);
+	assert_string_equal(
+	    statmath_format(top, STATMATH_UNIT_BYTES, buf, sizeof(buf)),
+	    "2 MiB");
+	statmath_nice_scale_unit(STATMATH_UNIT_BYTES, 700 * 1024.0, 0, &top,
+	                         &step);
+	assert_dbl_equal(top, 1048576, 0);
+	assert_dbl_equal(step, 262144, 0);
+	assert_string_equal(
+	    statmath_format(3 * step, STATMATH_UNIT_BYTES, buf, sizeof(buf)),
+	    "768 KiB");
+	statmath_nice_scale_unit(STATMATH_UNIT_BYTES, 300, 0, &top, &step);
+	assert_dbl_equal(top, 500, 0);
+	/* hysteresis too */
+	statmath_nice_scale_unit(STATMATH_UNIT_BYTES, 500 * 1024.0, 1048576,
+	                         &top, &step);
+	assert_dbl_equal(top, 1048576, 0);
+	/* other units: decimal, the same as statmath_nice_scale */
+	statmath_nice_scale_unit(STATMATH_UNIT_BITPS, 730e6, 0, &top, &step);
+	assert_dbl_equal(top, 1e9, 1e-3);
+	assert_dbl_equal(step, 2e8, 1e-3);
+}
+
 static void test_format(void **state)
 {
 	char buf[32];
@@ -615,6 +648,7 @@ int main(void)
 	    cmocka_unit_test(test_days_utc_and_fixed),
 	    cmocka_unit_test(test_days_dst),
 	    cmocka_unit_test(test_nice_scale),
+	    cmocka_unit_test(test_nice_scale_units),
 	    cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
