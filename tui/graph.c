@@ -222,6 +222,10 @@ static void put_label(graph_cell *cells, int w, int h, const graph_info *gi,
 	char buf[32];
 	if (row < 0 || row >= (int)(sizeof(lb->used) / sizeof(lb->used[0])))
 		return;
+	/* First come, first served: with a one-row pane the top label wins
+	 * over the zero that would share its row. */
+	if (lb->used[row])
+		return;
 	if (v == 0)
 		dc_strlcpy(buf, "0", sizeof(buf));
 	else

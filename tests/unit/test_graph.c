@@ -706,6 +706,23 @@ static void test_refuses(void **state)
 	assert_int_equal(graph_render(&s, cells, 40, 10, NULL, &err), -1);
 }
 
+/* At the smallest sizes the panes have one row: the top label keeps its
+ * row whole instead of sharing it with the zero label. */
+static void test_min_size_labels(void **state)
+{
+	(void)state;
+	for (int ns = 1; ns <= 2; ns++) {
+		int mw, mh;
+		graph_spec s = known_spec(GRAPH_BLOCK, ns);
+		graph_min_size(s.unit, ns, &mw, &mh);
+		grid *g = grid_new(mw, mh);
+		render_ok(&s, g);
+		for (int y = 0; y < g->info.plot_h; y++)
+			assert_memory_equal(row_text(g, y), " 500 Mbit/s", 11);
+		grid_free(g);
+	}
+}
+
 static void test_row_utf8(void **state)
 {
 	graph_cell c[3] = {{'a', 0}, {0x2588, 0}, {'b', 0}};
@@ -735,6 +752,7 @@ int main(void)
 	    cmocka_unit_test(test_no_data),
 	    cmocka_unit_test(test_resample),
 	    cmocka_unit_test(test_refuses),
+	    cmocka_unit_test(test_min_size_labels),
 	    cmocka_unit_test(test_row_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -479,6 +480,12 @@ static void test_days_dst(void **state)
 	dc_err err;
 	(void)state;
 
+	/* Without tzdata the C library silently falls back to UTC and every
+	 * figure below would be wrong for a reason outside dcictl. */
+	if (access("/usr/share/zoneinfo/America/New_York", R_OK) != 0) {
+		print_message("tzdata missing: DST days not checked\n");
+		skip();
+	}
 	assert_int_equal(statmath_zone_parse("America/New_York", &ny, &err), 0);
 	/* 2024-03-10: clocks 02:00 -> 03:00; midnight EST = 05:00 UTC */
 	assert_int_equal(statmath_day_parse(&ny, "2024-03-10", &d, &err), 0);
