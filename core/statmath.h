@@ -181,7 +181,13 @@ int statmath_day_parse(const statmath_zone *z, const char *text,
 void statmath_nice_scale(double max, double prev_top, double *top,
                          double *step);
 
-typedef enum statmath_unit statmath_unit;
+typedef enum statmath_unit {
+	STATMATH_UNIT_NONE,  /* plain number, SI prefixes k M G T */
+	STATMATH_UNIT_BITPS, /* bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s (SI) */
+	STATMATH_UNIT_BYTES, /* B, KiB, MiB, GiB, TiB, PiB (binary) */
+	STATMATH_UNIT_WATT,  /* W, kW, MW (SI) */
+	STATMATH_UNIT_WH,    /* Wh, kWh, MWh, GWh (SI) */
+} statmath_unit;
 
 /* As statmath_nice_scale, for an axis in `unit`: bytes get round binary
  * values within their prefix (2 MiB, 256 KiB steps under 1 MiB) so that
@@ -189,14 +195,6 @@ typedef enum statmath_unit statmath_unit;
  * and use statmath_nice_scale unchanged. */
 void statmath_nice_scale_unit(statmath_unit unit, double max, double prev_top,
                               double *top, double *step);
-
-enum statmath_unit {
-	STATMATH_UNIT_NONE,  /* plain number, SI prefixes k M G T */
-	STATMATH_UNIT_BITPS, /* bit/s, kbit/s, Mbit/s, Gbit/s, Tbit/s (SI) */
-	STATMATH_UNIT_BYTES, /* B, KiB, MiB, GiB, TiB, PiB (binary) */
-	STATMATH_UNIT_WATT,  /* W, kW, MW (SI) */
-	STATMATH_UNIT_WH,    /* Wh, kWh, MWh, GWh (SI) */
-};
 
 /* Formats `value` (in the unit's base: bit/s, bytes, W, Wh) with the
  * largest prefix that keeps the number below 1000 and at most 3 significant
