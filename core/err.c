@@ -91,8 +91,14 @@ void err_prefix(dc_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
+	/* The prefix goes first and the old message is cut at the end, if it
+	 * must be; built by hand so the compiler can see the bound. */
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", pre, old);
+	size_t n = dc_strlcpy(err->msg, pre, sizeof(err->msg));
+	if (n < sizeof(err->msg) - 2) {
+		memcpy(err->msg + n, ": ", 3);
+		dc_strlcpy(err->msg + n + 2, old, sizeof(err->msg) - n - 2);
+	}
 }
 
 char *err_line(const dc_err *err, char *buf, size_t len)
