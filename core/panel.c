@@ -2,6 +2,9 @@
 #include "panel.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,6 +452,75 @@ int panel_call_raw(panel *p, const char *func, const panel_param *params,
 	return rc;
 }
 
+/* ---- adapter helpers ---- */
+
+int panel_apply(panel *p, const char *func, const panel_param *params,
+                bool safe_to_repeat, xml_doc **doc, dc_err *err)
+{
+	xml_doc *d = NULL;
+	if (panel_call(p, func, params, safe_to_repeat, &d, err) < 0)
+		return -1;
+	if (!d->ok && d->nrows) {
+		xml_doc_free(d);
+		return panel_bad_answer(p, func, err,
+		                        "expected <ok/> or a key, got a list");
+	}
+	if (doc)
+		*doc = d;
+	else
+		xml_doc_free(d);
+	return 0;
+}
+
+int panel_bad_answer(const panel *p, const char *func, dc_err *err,
+                     const char *fmt, ...)
+{
+	if (!err)
+		return -1;
+	char m[sizeof(err->msg)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	err_set(err, DC_E_PARSE, "unexpected answer: %s", m);
+	fill_call_err(p, err, func, 0);
+	return -1;
+}
+
+int panel_field_long(const panel *p, const char *func, const char *field,
+                     const char *value, long *out, dc_err *err)
+{
+	*out = 0;
+	if (!value)
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (errno || end == value || *end != '\0')
+		return panel_bad_answer(p, func, err,
+		                        "field %s is not an integer: '%.40s'",
+		                        field, value);
+	*out = v;
+	return 0;
+}
+
+int panel_field_double(const panel *p, const char *func, const char *field,
+                       const char *value, double *out, dc_err *err)
+{
+	*out = 0;
+	if (!value)
+		return 0;
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(value, &end);
+	if (errno || end == value || *end != '\0' || !isfinite(v))
+		return panel_bad_answer(p, func, err,
+		                        "field %s is not a number: '%.40s'",
+		                        field, value);
+	*out = v;
+	return 0;
+}
+
 /* ---- batch ---- */
 
 typedef struct pbreq {
@@ -616,6 +688,11 @@ fail:
 	if (err)
 		*err = e;
 	return -1;
+}
+
+panel *panel_batch_panel(const panel_batch *b)
+{
+	return b->p;
 }
 
 int panel_batch_run(panel_batch *b, dc_err *err)

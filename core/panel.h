@@ -91,6 +91,24 @@ int panel_call(panel *p, const char *func, const panel_param *params,
 int panel_call_raw(panel *p, const char *func, const panel_param *params,
                    bool safe_to_repeat, char **body, size_t *len, dc_err *err);
 
+/* ---- helpers for the typed adapters (dci, ipm, lic) ---- */
+
+/* panel_call for an apply: the answer must be `<ok/>`, a key (`<id>`,
+ * `<ip>`) or empty; *doc as in panel_call (may be NULL). */
+int panel_apply(panel *p, const char *func, const panel_param *params,
+                bool safe_to_repeat, xml_doc **doc, dc_err *err);
+/* Strict decimal parses of a field of func's answer. value NULL gives
+ * 0 (absent, not an error). Anything else that is not entirely a number in
+ * range: DC_E_PARSE naming func, the field and the value. */
+int panel_field_long(const panel *p, const char *func, const char *field,
+                     const char *value, long *out, dc_err *err);
+int panel_field_double(const panel *p, const char *func, const char *field,
+                       const char *value, double *out, dc_err *err);
+/* DC_E_PARSE for a missing or malformed part of func's answer. */
+int panel_bad_answer(const panel *p, const char *func, dc_err *err,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 const char *panel_url(const panel *p);
 const char *panel_username(const panel *p);
 /* Level from the last login, or -1 when not known. */
@@ -118,6 +136,8 @@ int panel_batch_add(panel_batch *b, const char *func, const panel_param *params,
                     bool safe_to_repeat, panel_done_fn done, void *user,
                     dc_err *err);
 int panel_batch_run(panel_batch *b, dc_err *err);
+/* The panel a batch runs on. */
+panel *panel_batch_panel(const panel_batch *b);
 void panel_batch_cancel(panel_batch *b);
 
 #endif
