@@ -1,0 +1,432 @@
+/* test_frame.c - the console frame on an empty store: header, hint bar,
+ * help, command line with completion and history, messages, filter, Esc,
+ * resize and the too-small screen, sizes, UTF-8 and LANG=C, colour and
+ * NO_COLOR, --read-only, a long job with the spinner while keys still
+ * work, cancel, quit. */
+#include "vt.h"
+
+#include "cmd.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TMO 15000
+
+typedef struct fx {
+	char dir[3800];
+	char cfgenv[4300];
+	vt *v;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	const char *base = getenv("DCITEST_TMP");
+	char path[4200];
+	FILE *c;
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "%s/frame.XXXXXX",
+	         base && *base ? base : "/tmp");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/config", f->dir);
+	c = fopen(path, "w");
+	if (!c)
+		return -1;
+	fprintf(c, "store = \"%s/store.db\";\n", f->dir);
+	fclose(c);
+	chmod(path, 0600);
+	snprintf(f->cfgenv, sizeof(f->cfgenv), "DCICTL_CONFIG=%s", path);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	char path[4200];
+
+	if (f->v)
+		vt_stop(f->v, 2000);
+	snprintf(path, sizeof(path), "%s/config", f->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Starts dcictl with extra args and env entries (NULL-terminated). */
+static vt *start(fx *f, int rows, int cols, const char *const *args,
+                 const char *const *env)
+{
+	const char *e[16];
+	int n = 0;
+
+	e[n++] = f->cfgenv;
+	for (int i = 0; env && env[i] && n < 15; i++)
+		e[n++] = env[i];
+	e[n] = NULL;
+	assert_int_equal(vt_start(&f->v, rows, cols, args, e), 0);
+	return f->v;
+}
+
+#define EXPECT(v, t)                                                           \
+	do {                                                                   \
+		if (!vt_wait_text((v), (t), TMO)) {                            \
+			vt_dump_named((v), __func__);                          \
+			fail_msg("screen never showed '%s'", (t));             \
+		}                                                              \
+	} while (0)
+
+#define EXPECT_GONE(v, t)                                                      \
+	do {                                                                   \
+		if (!vt_wait_gone((v), (t), TMO)) {                            \
+			vt_dump_named((v), __func__);                          \
+			fail_msg("screen still shows '%s'", (t));              \
+		}                                                              \
+	} while (0)
+
+static void quit_ok(fx *f)
+{
+	int code = -1;
+
+	vt_send(f->v, "Q");
+	if (!vt_wait_exit(f->v, TMO, &code)) {
+		vt_dump_named(f->v, "quit");
+		fail_msg("dcictl did not quit");
+	}
+	assert_int_equal(code, 0);
+	vt_stop(f->v, 1000);
+	f->v = NULL;
+}
+
+static void test_header_hints_dashboard(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+	char row[4096];
+
+	EXPECT(v, "Dashboard");
+	assert_true(vt_wait_row(v, 0, "store: store.db", TMO));
+	assert_true(vt_wait_row(v, 23, "q quit", TMO));
+	vt_row_text(v, 0, row, sizeof(row));
+	assert_non_null(strstr(row, "dcictl"));
+	assert_non_null(strstr(row, "Dashboard"));
+	vt_row_text(v, 23, row, sizeof(row));
+	assert_non_null(strstr(row, "? help"));
+	assert_non_null(strstr(row, ": cmd"));
+	assert_non_null(strstr(row, "q quit"));
+	/* the dashboard says where the store is and that it is not made yet */
+	EXPECT(v, "not created yet");
+	EXPECT(v, f->dir);
+	quit_ok(f);
+}
+
+static void test_help_and_back(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+	char row[4096];
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, "?");
+	EXPECT(v, "Keys everywhere");
+	vt_row_text(v, 0, row, sizeof(row));
+	assert_non_null(strstr(row, "Help: Dashboard"));
+	/* help is generated from the key tables: a global key's text */
+	EXPECT(v, "pause/resume live refresh");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Keys everywhere");
+	vt_row_text(v, 0, row, sizeof(row));
+	assert_null(strstr(row, "Help"));
+	quit_ok(f);
+}
+
+static void test_cmdline_completion_history(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":mes");
+	EXPECT(v, ":mes");
+	vt_send(v, "\t");
+	EXPECT(v, ":messages"); /* (the added blank is trimmed by row text) */
+	vt_send(v, "\r");
+	EXPECT(v, "Messages");
+	EXPECT(v, "MESSAGE"); /* the column title of the messages list */
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "MESSAGE");
+	/* history: Up brings the last command back */
+	vt_send(v, ":");
+	vt_key(v, VTERM_KEY_UP);
+	EXPECT(v, ":messages");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	/* several candidates: the common prefix, and the list shown */
+	vt_send(v, ":help ");
+	vt_send(v, "\t");
+	EXPECT(v, "--topic");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	quit_ok(f);
+}
+
+static void test_messages_history(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":nosuchthing\r");
+	EXPECT(v, "unknown command 'nosuchthing'");
+	vt_send(v, ":messages\r");
+	EXPECT(v, "MESSAGE");
+	EXPECT(v, "ERROR");
+	EXPECT(v, "unknown command 'nosuchthing'");
+	quit_ok(f);
+}
+
+static void test_filter(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, "?");
+	EXPECT(v, "Keys everywhere");
+	vt_send(v, "/refresh");
+	EXPECT(v, "Filter:");
+	EXPECT(v, "refresh live views less often");
+	EXPECT_GONE(v, "Keys everywhere"); /* filtered out */
+	vt_send(v, "\r");                  /* keep the filter, leave editing */
+	EXPECT(v, "Filter:");
+	vt_key(v, VTERM_KEY_ESCAPE); /* clears the filter first */
+	EXPECT_GONE(v, "Filter:");
+	EXPECT(v, "Keys everywhere");
+	vt_key(v, VTERM_KEY_ESCAPE); /* then goes back */
+	EXPECT_GONE(v, "Keys everywhere");
+	quit_ok(f);
+}
+
+static void test_resize_too_small_and_back(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, "?");
+	EXPECT(v, "Keys everywhere");
+	vt_resize(v, 20, 60);
+	EXPECT(v, "terminal too small: need 80x24, have 60x20");
+	vt_resize(v, 24, 80);
+	EXPECT_GONE(v, "too small");
+	/* state kept: still on the help screen */
+	EXPECT(v, "Help: Dashboard");
+	vt_resize(v, 50, 160);
+	/* the hint bar moves to the new last row, the store to the right */
+	if (!vt_wait_row(v, 49, "? help", TMO)) {
+		vt_dump_named(v, __func__);
+		fail_msg("no hint bar on row 49");
+	}
+	{
+		int r = -1, c = -1;
+
+		assert_true(vt_find(v, "store: store.db", &r, &c));
+		assert_int_equal(r, 0);
+		assert_true(c > 80);
+	}
+	EXPECT(v, "Help: Dashboard");
+	quit_ok(f);
+}
+
+static void test_large_terminal(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 50, 160, NULL, NULL);
+	int r = -1, c = -1;
+
+	EXPECT(v, "Dashboard");
+	assert_true(vt_wait_row(v, 49, "? help", TMO));
+	assert_true(vt_find(v, "store: store.db", &r, &c));
+	assert_int_equal(r, 0);
+	assert_true(c > 140);
+	quit_ok(f);
+}
+
+static void test_utf8_and_ascii(void **state)
+{
+	fx *f = *state;
+	const char *lang_c[] = {"LANG=C", "LC_ALL=C", NULL};
+	const char *ascii[] = {"--ascii", NULL};
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "dcictl \xe2\x80\xba Dashboard"); /* "›" in UTF-8 */
+	quit_ok(f);
+	v = start(f, 24, 80, NULL, lang_c);
+	EXPECT(v, "dcictl > Dashboard");
+	assert_false(vt_has_text(v, "\xe2\x80\xba"));
+	quit_ok(f);
+	v = start(f, 24, 80, ascii, NULL);
+	EXPECT(v, "dcictl > Dashboard");
+	quit_ok(f);
+}
+
+static void test_color_and_no_color(void **state)
+{
+	fx *f = *state;
+	const char *nocolor_env[] = {"NO_COLOR=1", NULL};
+	const char *nocolor_opt[] = {"--no-color", NULL};
+	vt_attrs a;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	assert_true(vt_any_color(v));
+	quit_ok(f);
+
+	v = start(f, 24, 80, NULL, nocolor_env);
+	EXPECT(v, "Dashboard");
+	EXPECT(v, "not created yet");
+	assert_false(vt_any_color(v));
+	/* monochrome still marks the header (reverse) */
+	assert_int_equal(vt_cell_attrs(v, 0, 1, &a), 0);
+	assert_true(a.reverse);
+	quit_ok(f);
+
+	v = start(f, 24, 80, nocolor_opt, NULL);
+	EXPECT(v, "Dashboard");
+	assert_false(vt_any_color(v));
+	quit_ok(f);
+}
+
+/* The first registered command that changes things, with dummy values
+ * for its required options; false if there is none yet. */
+static bool mutating_command(char *line, size_t len)
+{
+	cmd_iter it = {0, 0};
+	const cmd_def *c;
+
+	while ((c = cmd_next(&it))) {
+		size_t o;
+
+		if ((c->flags & (CMD_RO_SAFE | CMD_CONSOLE_ONLY)) || !c->run)
+			continue;
+		o = (size_t)snprintf(line, len, "%s%s%s", c->noun,
+		                     c->verb ? " " : "",
+		                     c->verb ? c->verb : "");
+		for (const cmd_opt *p = c->opts; p && p->name; p++)
+			if (p->flags & CMD_OPT_REQUIRED)
+				o += (size_t)snprintf(
+				    line + o, len - o, " --%s%s", p->name,
+				    p->type == CMD_OPT_FLAG  ? ""
+				    : p->type == CMD_OPT_INT ? " 1"
+				                             : " x");
+		return true;
+	}
+	return false;
+}
+
+static void test_read_only(void **state)
+{
+	fx *f = *state;
+	const char *ro[] = {"--read-only", NULL};
+	char line[512], keys[600];
+	vt *v = start(f, 24, 80, ro, NULL);
+
+	EXPECT(v, "[READ-ONLY]");
+	if (!mutating_command(line, sizeof(line))) {
+		quit_ok(f);
+		skip(); /* no command that changes things is registered yet */
+	}
+	snprintf(keys, sizeof(keys), ":%s\r", line);
+	vt_send(v, keys);
+	EXPECT(v, "read-only:");
+	quit_ok(f);
+}
+
+static void test_job_spinner_keys_still_work(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug sleep 3000\r");
+	EXPECT(v, "debug sleep");
+	EXPECT(v, "Ctrl-C cancels");
+	/* the screen answers keys while the job runs */
+	vt_send(v, "?");
+	EXPECT(v, "Keys everywhere");
+	assert_true(vt_has_text(v, "Ctrl-C cancels"));
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Keys everywhere");
+	EXPECT(v, "slept 3000 ms");
+	EXPECT_GONE(v, "Ctrl-C cancels");
+	quit_ok(f);
+}
+
+static void test_job_cancel(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug sleep 600000\r");
+	EXPECT(v, "Ctrl-C cancels");
+	vt_ctrl(v, 'c');
+	EXPECT(v, "cancelled");
+	EXPECT_GONE(v, "Ctrl-C cancels");
+	quit_ok(f);
+}
+
+static void test_q_quits_from_root(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+	int code = -1;
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, "?");
+	EXPECT(v, "Keys everywhere");
+	vt_send(v, "q"); /* closes help */
+	EXPECT_GONE(v, "Keys everywhere");
+	vt_send(v, "q"); /* quits */
+	assert_true(vt_wait_exit(v, TMO, &code));
+	assert_int_equal(code, 0);
+	vt_stop(v, 1000);
+	f->v = NULL;
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_header_hints_dashboard),
+	    T(test_help_and_back),
+	    T(test_cmdline_completion_history),
+	    T(test_messages_history),
+	    T(test_filter),
+	    T(test_resize_too_small_and_back),
+	    T(test_large_terminal),
+	    T(test_utf8_and_ascii),
+	    T(test_color_and_no_color),
+	    T(test_read_only),
+	    T(test_job_spinner_keys_still_work),
+	    T(test_job_cancel),
+	    T(test_q_quits_from_root),
+	};
+
+	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
