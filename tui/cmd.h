@@ -107,6 +107,8 @@ typedef struct cmd_def {
 
 /* NULL-terminated list of the registered tables. */
 const cmd_def *const *cmd_tables(void);
+/* For unit tests only: use these tables instead (NULL restores). */
+void cmd_tables_override(const cmd_def *const *t);
 
 /* Iteration over every registered command: `for (it = NULL; (c =
  * cmd_next(&it));)`, with it an opaque cursor (two indices). */
