@@ -200,6 +200,42 @@ static const store_migration migrations[] = {
     {"records: departments, panels, modules, tariffs, add-ons", m1_records,
      NULL},
     {"services, addresses, journal, tasks", m2_services, NULL},
+    /* core/inventory.c: what the modules' panels have (server counts per
+     * type and RAM, OS templates, IP types), cached with the times (unix
+     * milliseconds) they were fetched. */
+    {"inventory: cached panel facts and server counts",
+     "CREATE TABLE inv_module(\n"
+     "  module_id INTEGER PRIMARY KEY REFERENCES module(id) ON DELETE "
+     "CASCADE,\n"
+     "  url TEXT NOT NULL DEFAULT '',\n"
+     "  servers_at INTEGER NOT NULL DEFAULT 0,\n"
+     "  servers_ms INTEGER NOT NULL DEFAULT 0,\n"
+     "  tried_at INTEGER NOT NULL DEFAULT 0,\n"
+     "  error TEXT NOT NULL DEFAULT '',\n"
+     "  invalidated_at INTEGER NOT NULL DEFAULT 0,\n"
+     "  os_at INTEGER NOT NULL DEFAULT 0,\n"
+     "  os_error TEXT NOT NULL DEFAULT '',\n"
+     "  ipm_url TEXT NOT NULL DEFAULT '',\n"
+     "  iptypes_at INTEGER NOT NULL DEFAULT 0,\n"
+     "  iptypes_error TEXT NOT NULL DEFAULT ''\n"
+     ");\n"
+     "CREATE TABLE inv_count(\n"
+     "  module_id INTEGER NOT NULL REFERENCES module(id) ON DELETE "
+     "CASCADE,\n"
+     "  server_type TEXT NOT NULL,\n"
+     "  ram_mib INTEGER NOT NULL,\n"
+     "  total INTEGER NOT NULL,\n"
+     "  free INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (module_id, server_type, ram_mib)\n"
+     ") WITHOUT ROWID;\n"
+     "CREATE TABLE inv_name(\n"
+     "  module_id INTEGER NOT NULL REFERENCES module(id) ON DELETE "
+     "CASCADE,\n"
+     "  kind TEXT NOT NULL CHECK (kind IN ('os', 'iptype')),\n"
+     "  name TEXT NOT NULL,\n"
+     "  PRIMARY KEY (module_id, kind, name)\n"
+     ") WITHOUT ROWID;\n",
+     NULL},
     /* New migrations go here, one line each. */
 };
 
