@@ -13,6 +13,43 @@
 #include "ipm.h"
 #include "secret.h"
 
+/* Migration 3 (store.c migrations[]); shipped: never edit, add a new one.
+ * inv_module: one row per module, the times (unix ms) and errors of its
+ * facts and the URLs they came from; inv_count: the server summary;
+ * inv_name: OS template and IP type names. */
+const char inventory_schema_v1[] =
+    "CREATE TABLE inv_module(\n"
+    "  module_id INTEGER PRIMARY KEY REFERENCES module(id) ON DELETE "
+    "CASCADE,\n"
+    "  url TEXT NOT NULL DEFAULT '',\n"
+    "  servers_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  servers_ms INTEGER NOT NULL DEFAULT 0,\n"
+    "  tried_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  error TEXT NOT NULL DEFAULT '',\n"
+    "  invalidated_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  os_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  os_error TEXT NOT NULL DEFAULT '',\n"
+    "  ipm_url TEXT NOT NULL DEFAULT '',\n"
+    "  iptypes_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  iptypes_error TEXT NOT NULL DEFAULT ''\n"
+    ");\n"
+    "CREATE TABLE inv_count(\n"
+    "  module_id INTEGER NOT NULL REFERENCES module(id) ON DELETE "
+    "CASCADE,\n"
+    "  server_type TEXT NOT NULL,\n"
+    "  ram_mib INTEGER NOT NULL,\n"
+    "  total INTEGER NOT NULL,\n"
+    "  free INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (module_id, server_type, ram_mib)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE inv_name(\n"
+    "  module_id INTEGER NOT NULL REFERENCES module(id) ON DELETE "
+    "CASCADE,\n"
+    "  kind TEXT NOT NULL CHECK (kind IN ('os', 'iptype')),\n"
+    "  name TEXT NOT NULL,\n"
+    "  PRIMARY KEY (module_id, kind, name)\n"
+    ") WITHOUT ROWID;\n";
+
 enum { PART_SERVERS, PART_OS, PART_IPTYPES, NPARTS };
 
 int64_t inv_now_ms(void)

@@ -37,6 +37,9 @@
 #include "store.h"
 #include "tariff.h"
 
+/* The schema of the cache: migration 3 in store.c. */
+extern const char inventory_schema_v1[];
+
 /* What inv_fetch asks for (or-ed). */
 enum {
 	INV_SERVERS = 1u << 0,

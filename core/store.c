@@ -2,6 +2,9 @@
  * the record files share; see store.h and doc/store.md. */
 #include "store_int.h"
 
+#include "inventory.h"
+#include "stats.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -200,42 +203,9 @@ static const store_migration migrations[] = {
     {"records: departments, panels, modules, tariffs, add-ons", m1_records,
      NULL},
     {"services, addresses, journal, tasks", m2_services, NULL},
-    /* core/inventory.c: what the modules' panels have (server counts per
-     * type and RAM, OS templates, IP types), cached with the times (unix
-     * milliseconds) they were fetched. */
-    {"inventory: cached panel facts and server counts",
-     "CREATE TABLE inv_module(\n"
-     "  module_id INTEGER PRIMARY KEY REFERENCES module(id) ON DELETE "
-     "CASCADE,\n"
-     "  url TEXT NOT NULL DEFAULT '',\n"
-     "  servers_at INTEGER NOT NULL DEFAULT 0,\n"
-     "  servers_ms INTEGER NOT NULL DEFAULT 0,\n"
-     "  tried_at INTEGER NOT NULL DEFAULT 0,\n"
-     "  error TEXT NOT NULL DEFAULT '',\n"
-     "  invalidated_at INTEGER NOT NULL DEFAULT 0,\n"
-     "  os_at INTEGER NOT NULL DEFAULT 0,\n"
-     "  os_error TEXT NOT NULL DEFAULT '',\n"
-     "  ipm_url TEXT NOT NULL DEFAULT '',\n"
-     "  iptypes_at INTEGER NOT NULL DEFAULT 0,\n"
-     "  iptypes_error TEXT NOT NULL DEFAULT ''\n"
-     ");\n"
-     "CREATE TABLE inv_count(\n"
-     "  module_id INTEGER NOT NULL REFERENCES module(id) ON DELETE "
-     "CASCADE,\n"
-     "  server_type TEXT NOT NULL,\n"
-     "  ram_mib INTEGER NOT NULL,\n"
-     "  total INTEGER NOT NULL,\n"
-     "  free INTEGER NOT NULL,\n"
-     "  PRIMARY KEY (module_id, server_type, ram_mib)\n"
-     ") WITHOUT ROWID;\n"
-     "CREATE TABLE inv_name(\n"
-     "  module_id INTEGER NOT NULL REFERENCES module(id) ON DELETE "
-     "CASCADE,\n"
-     "  kind TEXT NOT NULL CHECK (kind IN ('os', 'iptype')),\n"
-     "  name TEXT NOT NULL,\n"
-     "  PRIMARY KEY (module_id, kind, name)\n"
-     ") WITHOUT ROWID;\n",
+    {"inventory: cached panel facts and server counts", inventory_schema_v1,
      NULL},
+    {"statistics: buckets, daily rows, cursors", stats_schema_sql, NULL},
     /* New migrations go here, one line each. */
 };
 
@@ -563,6 +533,11 @@ static int prepare_file(const char *path, dc_err *err)
 	if (make_parent(path, err))
 		return -1;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ELOOP)
+		return err_set(err, DC_E_STORE,
+		               "store %s is a symbolic link; give the real "
+		               "path (a link could point the store anywhere)",
+		               path);
 	if (fd < 0)
 		return err_set(err, DC_E_STORE, "cannot open store %s: %s",
 		               path, strerror(errno));
@@ -674,17 +649,22 @@ static int open_key(dc_store *st, dc_err *err)
 		return err_set(err, DC_E_NOMEM, "out of memory");
 	snprintf(kpath, n, "%s.key", st->path);
 	char want[SECRET_KEY_ID_LEN + 1] = "", have[SECRET_KEY_ID_LEN + 1];
-	bool known;
+	bool known, locked = false;
 	int rc = -1;
-	if (store_begin(st, err))
+	/* Usually the store knows its key: no write lock for that. Only a
+	 * new store takes the lock, re-reads, and records the key it made,
+	 * so two processes opening a new store agree on one key. */
+	if (meta_get(st, "key_id", want, sizeof(want), &known, err))
 		goto out;
-	if (meta_get(st, "key_id", want, sizeof(want), &known, err)) {
-		store_rollback(st);
-		goto out;
+	if (!known) {
+		if (store_begin(st, err))
+			goto out;
+		locked = true;
+		if (meta_get(st, "key_id", want, sizeof(want), &known, err))
+			goto out;
 	}
 	st->key = secret_key_load(kpath, !known, err);
 	if (!st->key) {
-		store_rollback(st);
 		if (known && err && err->cat == DC_E_NOTFOUND)
 			err_set(err, DC_E_STORE,
 			        "key file %s is missing, so the passwords in "
@@ -695,7 +675,6 @@ static int open_key(dc_store *st, dc_err *err)
 	}
 	secret_key_id(st->key, have);
 	if (known && strcmp(want, have)) {
-		store_rollback(st);
 		err_set(err, DC_E_STORE,
 		        "key file %s does not belong to store %s (it was made "
 		        "for another store); restore the right key file",
@@ -706,14 +685,21 @@ static int open_key(dc_store *st, dc_err *err)
 		sqlite3_stmt *s = st_prep(
 		    st, "INSERT INTO meta(name, value) VALUES ('key_id', ?)",
 		    err);
-		if (!s || (sqlite3_bind_text(s, 1, have, -1, SQLITE_TRANSIENT),
-		           st_run(st, s, NULL, err))) {
-			store_rollback(st);
+		if (!s)
 			goto out;
-		}
+		sqlite3_bind_text(s, 1, have, -1, SQLITE_TRANSIENT);
+		if (st_run(st, s, NULL, err))
+			goto out;
 	}
-	rc = store_commit(st, err);
+	if (locked) {
+		locked = false;
+		if (store_commit(st, err))
+			goto out;
+	}
+	rc = 0;
 out:
+	if (locked)
+		store_rollback(st);
 	free(kpath);
 	return rc;
 }
