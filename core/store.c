@@ -3,7 +3,6 @@
 #include "store_int.h"
 
 #include "inventory.h"
-#include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,7 +204,6 @@ static const store_migration migrations[] = {
     {"services, addresses, journal, tasks", m2_services, NULL},
     {"inventory: cached panel facts and server counts", inventory_schema_v1,
      NULL},
-    {"statistics: buckets, daily rows, cursors", stats_schema_sql, NULL},
     /* New migrations go here, one line each. */
 };
 
@@ -533,11 +531,6 @@ static int prepare_file(const char *path, dc_err *err)
 	if (make_parent(path, err))
 		return -1;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == ELOOP)
-		return err_set(err, DC_E_STORE,
-		               "store %s is a symbolic link; give the real "
-		               "path (a link could point the store anywhere)",
-		               path);
 	if (fd < 0)
 		return err_set(err, DC_E_STORE, "cannot open store %s: %s",
 		               path, strerror(errno));
@@ -649,22 +642,17 @@ static int open_key(dc_store *st, dc_err *err)
 		return err_set(err, DC_E_NOMEM, "out of memory");
 	snprintf(kpath, n, "%s.key", st->path);
 	char want[SECRET_KEY_ID_LEN + 1] = "", have[SECRET_KEY_ID_LEN + 1];
-	bool known, locked = false;
+	bool known;
 	int rc = -1;
-	/* Usually the store knows its key: no write lock for that. Only a
-	 * new store takes the lock, re-reads, and records the key it made,
-	 * so two processes opening a new store agree on one key. */
-	if (meta_get(st, "key_id", want, sizeof(want), &known, err))
+	if (store_begin(st, err))
 		goto out;
-	if (!known) {
-		if (store_begin(st, err))
-			goto out;
-		locked = true;
-		if (meta_get(st, "key_id", want, sizeof(want), &known, err))
-			goto out;
+	if (meta_get(st, "key_id", want, sizeof(want), &known, err)) {
+		store_rollback(st);
+		goto out;
 	}
 	st->key = secret_key_load(kpath, !known, err);
 	if (!st->key) {
+		store_rollback(st);
 		if (known && err && err->cat == DC_E_NOTFOUND)
 			err_set(err, DC_E_STORE,
 			        "key file %s is missing, so the passwords in "
@@ -675,6 +663,7 @@ static int open_key(dc_store *st, dc_err *err)
 	}
 	secret_key_id(st->key, have);
 	if (known && strcmp(want, have)) {
+		store_rollback(st);
 		err_set(err, DC_E_STORE,
 		        "key file %s does not belong to store %s (it was made "
 		        "for another store); restore the right key file",
@@ -685,21 +674,14 @@ static int open_key(dc_store *st, dc_err *err)
 		sqlite3_stmt *s = st_prep(
 		    st, "INSERT INTO meta(name, value) VALUES ('key_id', ?)",
 		    err);
-		if (!s)
+		if (!s || (sqlite3_bind_text(s, 1, have, -1, SQLITE_TRANSIENT),
+		           st_run(st, s, NULL, err))) {
+			store_rollback(st);
 			goto out;
-		sqlite3_bind_text(s, 1, have, -1, SQLITE_TRANSIENT);
-		if (st_run(st, s, NULL, err))
-			goto out;
+		}
 	}
-	if (locked) {
-		locked = false;
-		if (store_commit(st, err))
-			goto out;
-	}
-	rc = 0;
+	rc = store_commit(st, err);
 out:
-	if (locked)
-		store_rollback(st);
 	free(kpath);
 	return rc;
 }
