@@ -3,6 +3,7 @@
 #include "store_int.h"
 
 #include "inventory.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,6 +204,35 @@ static const store_migration migrations[] = {
      NULL},
     {"services, addresses, journal, tasks", m2_services, NULL},
     {"inventory: cached panel facts and server counts", inventory_schema_v1,
+     NULL},
+    {"statistics: buckets, daily rows, cursors", stats_schema_sql, NULL},
+    /* core/service.c, core/engine*.c: chosen add-ons, history, address
+     * roles, sealed client passwords and the store's random tag that marks
+     * what this store takes on the panels. */
+    {"services: add-on choices, history, address roles, store tag",
+     "CREATE TABLE service_addon(\n"
+     "  service_id INTEGER NOT NULL REFERENCES service(id) ON DELETE "
+     "CASCADE,\n"
+     "  name TEXT NOT NULL,\n"
+     "  kind TEXT NOT NULL,\n"
+     "  value TEXT NOT NULL,\n"
+     "  PRIMARY KEY (service_id, name)\n"
+     ");\n"
+     "CREATE TABLE service_event(\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  service_id INTEGER NOT NULL REFERENCES service(id) ON DELETE "
+     "CASCADE,\n"
+     "  op_id INTEGER REFERENCES operation(id) ON DELETE SET NULL,\n"
+     "  at INTEGER NOT NULL,\n"
+     "  text TEXT NOT NULL\n"
+     ");\n"
+     "CREATE INDEX service_event_service ON service_event(service_id, id);\n"
+     "ALTER TABLE service ADD COLUMN root_password_enc BLOB;\n"
+     "ALTER TABLE service ADD COLUMN user_password_enc BLOB;\n"
+     "ALTER TABLE service_addr ADD COLUMN role TEXT NOT NULL DEFAULT "
+     "'public';\n"
+     "INSERT OR IGNORE INTO meta(name, value) VALUES ('engine_tag', "
+     "lower(hex(randomblob(4))));\n",
      NULL},
     /* New migrations go here, one line each. */
 };
@@ -531,6 +561,11 @@ static int prepare_file(const char *path, dc_err *err)
 	if (make_parent(path, err))
 		return -1;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ELOOP)
+		return err_set(err, DC_E_STORE,
+		               "store %s is a symbolic link; give the real "
+		               "path (a link could point the store anywhere)",
+		               path);
 	if (fd < 0)
 		return err_set(err, DC_E_STORE, "cannot open store %s: %s",
 		               path, strerror(errno));
@@ -642,17 +677,22 @@ static int open_key(dc_store *st, dc_err *err)
 		return err_set(err, DC_E_NOMEM, "out of memory");
 	snprintf(kpath, n, "%s.key", st->path);
 	char want[SECRET_KEY_ID_LEN + 1] = "", have[SECRET_KEY_ID_LEN + 1];
-	bool known;
+	bool known, locked = false;
 	int rc = -1;
-	if (store_begin(st, err))
+	/* Usually the store knows its key: no write lock for that. Only a
+	 * new store takes the lock, re-reads, and records the key it made,
+	 * so two processes opening a new store agree on one key. */
+	if (meta_get(st, "key_id", want, sizeof(want), &known, err))
 		goto out;
-	if (meta_get(st, "key_id", want, sizeof(want), &known, err)) {
-		store_rollback(st);
-		goto out;
+	if (!known) {
+		if (store_begin(st, err))
+			goto out;
+		locked = true;
+		if (meta_get(st, "key_id", want, sizeof(want), &known, err))
+			goto out;
 	}
 	st->key = secret_key_load(kpath, !known, err);
 	if (!st->key) {
-		store_rollback(st);
 		if (known && err && err->cat == DC_E_NOTFOUND)
 			err_set(err, DC_E_STORE,
 			        "key file %s is missing, so the passwords in "
@@ -663,7 +703,6 @@ static int open_key(dc_store *st, dc_err *err)
 	}
 	secret_key_id(st->key, have);
 	if (known && strcmp(want, have)) {
-		store_rollback(st);
 		err_set(err, DC_E_STORE,
 		        "key file %s does not belong to store %s (it was made "
 		        "for another store); restore the right key file",
@@ -674,14 +713,21 @@ static int open_key(dc_store *st, dc_err *err)
 		sqlite3_stmt *s = st_prep(
 		    st, "INSERT INTO meta(name, value) VALUES ('key_id', ?)",
 		    err);
-		if (!s || (sqlite3_bind_text(s, 1, have, -1, SQLITE_TRANSIENT),
-		           st_run(st, s, NULL, err))) {
-			store_rollback(st);
+		if (!s)
 			goto out;
-		}
+		sqlite3_bind_text(s, 1, have, -1, SQLITE_TRANSIENT);
+		if (st_run(st, s, NULL, err))
+			goto out;
 	}
-	rc = store_commit(st, err);
+	if (locked) {
+		locked = false;
+		if (store_commit(st, err))
+			goto out;
+	}
+	rc = 0;
 out:
+	if (locked)
+		store_rollback(st);
 	free(kpath);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "secret.h"
@@ -1015,6 +1016,79 @@ static void test_two_connections(void **state)
 	store_close(b);
 }
 
+/* Several processes opening one new store at once: all succeed, migrate
+ * once, and agree on one key. */
+static void test_concurrent_first_open(void **state)
+{
+	fx *f = *state;
+	char p[400];
+	snprintf(p, sizeof(p), "%s/race/new.db", f->dir);
+	enum { KIDS = 4 };
+	int go[2], res[2];
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(res), 0);
+	pid_t pids[KIDS];
+	for (int i = 0; i < KIDS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			close(go[1]);
+			char c;
+			/* start together: wait until the parent closes go */
+			if (read(go[0], &c, 1) != 0)
+				_exit(2);
+			dc_err err;
+			dc_store *st = store_open(p, &err);
+			if (!st)
+				_exit(3);
+			char id[SECRET_KEY_ID_LEN + 1];
+			secret_key_id(store_key(st), id);
+			if (write(res[1], id, SECRET_KEY_ID_LEN) !=
+			    SECRET_KEY_ID_LEN)
+				_exit(4);
+			store_close(st);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	close(res[1]);
+	char first[SECRET_KEY_ID_LEN + 1] = "";
+	for (int i = 0; i < KIDS; i++) {
+		char id[SECRET_KEY_ID_LEN + 1] = "";
+		assert_int_equal(read(res[0], id, SECRET_KEY_ID_LEN),
+		                 SECRET_KEY_ID_LEN);
+		if (!first[0])
+			memcpy(first, id, sizeof(first));
+		assert_string_equal(id, first);
+	}
+	close(res[0]);
+	for (int i = 0; i < KIDS; i++) {
+		int status;
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	dc_err err;
+	dc_store *st = store_open(p, &err);
+	assert_non_null(st);
+	char id[SECRET_KEY_ID_LEN + 1];
+	secret_key_id(store_key(st), id);
+	assert_string_equal(id, first);
+	assert_int_equal(store_schema_version(st), store_schema_latest());
+	store_close(st);
+}
+
+static void test_symlinked_store_refused(void **state)
+{
+	fx *f = *state;
+	char link[400];
+	snprintf(link, sizeof(link), "%s/link.db", f->dir);
+	assert_int_equal(symlink(f->path, link), 0);
+	dc_err err;
+	assert_null(store_open(link, &err));
+	assert_non_null(strstr(err.msg, "symbolic link"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1037,6 +1111,8 @@ int main(void)
 	    T(test_delete_refused_while_used),
 	    T(test_check_field),
 	    T(test_two_connections),
+	    T(test_concurrent_first_open),
+	    T(test_symlinked_store_refused),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
