@@ -3,7 +3,6 @@
 #include "store_int.h"
 
 #include "inventory.h"
-#include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,7 +204,6 @@ static const store_migration migrations[] = {
     {"services, addresses, journal, tasks", m2_services, NULL},
     {"inventory: cached panel facts and server counts", inventory_schema_v1,
      NULL},
-    {"statistics: buckets, daily rows, cursors", stats_schema_sql, NULL},
     /* core/service.c, core/engine*.c: chosen add-ons, history, address
      * roles, sealed client passwords and the store's random tag that marks
      * what this store takes on the panels. */
