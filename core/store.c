@@ -3,6 +3,7 @@
 #include "store_int.h"
 
 #include "inventory.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -232,6 +233,7 @@ static const store_migration migrations[] = {
      "INSERT OR IGNORE INTO meta(name, value) VALUES ('engine_tag', "
      "lower(hex(randomblob(4))));\n",
      NULL},
+    {"statistics: buckets, daily rows, cursors", stats_schema_sql, NULL},
     /* New migrations go here, one line each. */
 };
 
