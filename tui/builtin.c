@@ -3,6 +3,7 @@
  * and cancellation without a panel). */
 #include "app.h"
 #include "cmd.h"
+#include "form.h"
 #include "ui.h"
 
 #include <string.h>
@@ -101,6 +102,112 @@ static int sleep_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	return 0;
 }
 
+/* debug echo: what the debug form saves; shows the values it got. */
+static int echo_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
+{
+	const char *pw = cmd_arg(a, "password");
+	const char *name = cmd_arg(a, "name");
+
+	(void)ctx;
+	if (strcmp(name, "taken") == 0) /* how a store refusal looks */
+		return err_field(err, DC_E_INVALID, "name",
+		                 "name 'taken' is already used");
+	out_msg(o,
+	        "echo: name=%s count=%lld colour=%s enabled=%s "
+	        "password=%s",
+	        name, cmd_arg_int(a, "count", 0),
+	        cmd_arg(a, "colour") ? cmd_arg(a, "colour") : "-",
+	        cmd_flag(a, "enabled") ? "yes" : "no",
+	        pw ? "*** (given)" : "(none)");
+	return 0;
+}
+
+static int no_blank(const char *v, void *ctx, char *why, size_t len)
+{
+	(void)ctx;
+	if (strchr(v, ' ')) {
+		snprintf(why, len, "Name must not contain blanks");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const colours[] = {"red", "green", "blue", NULL};
+
+static const form_field echo_fields[] = {
+    {"name",
+     "Name",
+     FF_TEXT,
+     true,
+     0,
+     0,
+     NULL,
+     {no_blank, NULL, NULL},
+     "any word without blanks; 'taken' is refused on save"},
+    {"password",
+     "Password",
+     FF_PASSWORD,
+     false,
+     0,
+     0,
+     NULL,
+     {NULL, NULL, NULL},
+     "drawn masked, never echoed"},
+    {"count",
+     "Count",
+     FF_INT,
+     true,
+     1,
+     100,
+     NULL,
+     {NULL, NULL, NULL},
+     "a whole number 1..100"},
+    {"colour",
+     "Colour",
+     FF_SELECT,
+     false,
+     0,
+     0,
+     colours,
+     {NULL, NULL, NULL},
+     "Space or Left/Right chooses"},
+    {"enabled",
+     "Enabled",
+     FF_CHECK,
+     false,
+     0,
+     0,
+     NULL,
+     {NULL, NULL, NULL},
+     "Space toggles"},
+    {NULL, NULL, 0, false, 0, 0, NULL, {NULL, NULL, NULL}, NULL},
+};
+
+extern const cmd_def builtin_cmds[];
+
+static const form_spec echo_form = {"Debug form", echo_fields, &builtin_cmds[5],
+                                    NULL};
+static const ui_screen_ops echo_screen =
+    FORM_SCREEN_OPS("Debug form", &echo_form);
+
+static const cmd_opt echo_opts[] = {
+    {"name", CMD_OPT_STR, CMD_OPT_REQUIRED, "NAME", "a word", 0, 0, NULL},
+    {"password", CMD_OPT_STR, CMD_OPT_SECRET, "PW", "masked", 0, 0, NULL},
+    {"count", CMD_OPT_INT, 0, "N", "1..100", 1, 100, NULL},
+    {"colour", CMD_OPT_STR, 0, "COLOUR", "red, green or blue", 0, 0, NULL},
+    {"enabled", CMD_OPT_FLAG, 0, NULL, "a flag", 0, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
+
+/* the same options, none required: the form asks for what is missing */
+static const cmd_opt form_opts[] = {
+    {"name", CMD_OPT_STR, 0, "NAME", "a word", 0, 0, NULL},
+    {"count", CMD_OPT_INT, 0, "N", "1..100", 1, 100, NULL},
+    {"colour", CMD_OPT_STR, 0, "COLOUR", "red, green or blue", 0, 0, NULL},
+    {"enabled", CMD_OPT_FLAG, 0, NULL, "a flag", 0, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
+
 static const cmd_opt help_opts[] = {
     {"topic", CMD_OPT_STR, CMD_OPT_POSITIONAL | CMD_OPT_REPEAT, "NOUN [VERB]",
      "show only this noun's commands, or one command in detail", 0, 0, NULL},
@@ -126,5 +233,12 @@ const cmd_def builtin_cmds[] = {
      "Shows the spinner and lets you try cancelling (Ctrl-C) without a "
      "panel; changes nothing.",
      CMD_RO_SAFE | CMD_HIDDEN, sleep_run, NULL, 0},
+    {"debug", "form", form_opts,
+     "debug aid: a form with every kind of field (saves nothing)", NULL,
+     CMD_RO_SAFE | CMD_HIDDEN | CMD_CONSOLE_ONLY, NULL, &echo_screen, 0},
+    /* index 5: the debug form's save */
+    {"debug", "echo", echo_opts,
+     "debug aid: print the values the debug form gives", NULL,
+     CMD_RO_SAFE | CMD_HIDDEN, echo_run, NULL, 0},
     {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0},
 };

@@ -204,8 +204,8 @@ static unsigned tick(ui_screen *s)
 	dj->errs = calloc(n ? n : 1, sizeof(dc_err));
 	dj->rcs = calloc(n ? n : 1, sizeof(int));
 	if (!dj->outs || !dj->errs || !dj->rcs ||
-	    !ui_job(s->ui, "refreshing the dashboard", collect, dj,
-	            collected)) {
+	    !ui_job_bg(s->ui, "refreshing the dashboard", collect, dj,
+	               collected)) {
 		dashjob_free(dj);
 		return UI_HANDLED;
 	}

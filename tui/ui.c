@@ -75,6 +75,7 @@ typedef struct ujob {
 	job_done_fn done;
 	void *arg;
 	job *j;
+	bool background; /* refreshes: no question on quit, quiet spinner */
 	struct ujob *next;
 } ujob;
 
@@ -323,13 +324,15 @@ static void ujob_done(job *j, void *arg)
 	free(uj);
 }
 
-job *ui_job(ui *u, const char *label, job_fn fn, void *arg, job_done_fn done)
+static job *start_job(ui *u, const char *label, job_fn fn, void *arg,
+                      job_done_fn done, bool background)
 {
 	ujob *uj = calloc(1, sizeof(*uj));
 
 	if (!uj)
 		return NULL;
 	uj->u = u;
+	uj->background = background;
 	snprintf(uj->label, sizeof(uj->label), "%s", label);
 	clock_gettime(CLOCK_MONOTONIC, &uj->start);
 	uj->fn = fn;
@@ -343,6 +346,16 @@ job *ui_job(ui *u, const char *label, job_fn fn, void *arg, job_done_fn done)
 	uj->next = u->ujobs;
 	u->ujobs = uj;
 	return uj->j;
+}
+
+job *ui_job(ui *u, const char *label, job_fn fn, void *arg, job_done_fn done)
+{
+	return start_job(u, label, fn, arg, done, false);
+}
+
+job *ui_job_bg(ui *u, const char *label, job_fn fn, void *arg, job_done_fn done)
+{
+	return start_job(u, label, fn, arg, done, true);
 }
 
 /* ---- commands ---- */
@@ -753,7 +766,16 @@ static void draw_hints(ui *u)
 		    (nx = hint_item(y, x, COLS, k->key, k->label)) > 0)
 			x = nx;
 	for (const ui_key *k = ui_global_keys; k->key; k++) {
+		bool dup = false;
+
 		if (!k->label)
+			continue;
+		for (const ui_key *sk = s->ops->keys; sk && sk->key; sk++)
+			if (sk->key == k->key)
+				dup = true;
+		/* in a form, printable keys type text */
+		if (dup ||
+		    (s->ops->text_input && k->key >= ' ' && k->key < UI_KEYFN))
 			continue;
 		if (k->action == GA_FILTER && !top_list(u))
 			continue;
@@ -784,24 +806,37 @@ static void draw_msgline(ui *u)
 	if (u->ujobs) {
 		struct timespec ts;
 		int nj = 0, frames = 0;
-		ujob *old = u->ujobs;
+		ujob *show = NULL;
+		double el = 0;
 
-		for (ujob *j = u->ujobs; j; j = j->next, nj++)
-			old = j; /* the oldest is last */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		/* the oldest (last) job the operator started; a background
+		 * refresh only once it has taken more than a second */
+		for (ujob *j = u->ujobs; j; j = j->next) {
+			double e =
+			    (double)(ts.tv_sec - j->start.tv_sec) +
+			    (double)(ts.tv_nsec - j->start.tv_nsec) / 1e9;
+
+			if (j->background && e < 1.0)
+				continue;
+			nj++;
+			show = j;
+			el = e;
+		}
 		while (g->spin[frames])
 			frames++;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		double el = (double)(ts.tv_sec - old->start.tv_sec) +
-		            (double)(ts.tv_nsec - old->start.tv_nsec) / 1e9;
-		int frame = (int)(el * 10) % frames;
+		if (show) {
+			int frame = (int)(el * 10) % frames;
 
-		snprintf(jobtxt, sizeof(jobtxt),
-		         "%s %s %.1fs%s (Ctrl-C cancels)", g->spin[frame],
-		         old->label, el, nj > 1 ? " +more" : "");
-		jw = text_width(jobtxt);
-		if (jw > COLS / 2 + 10)
-			jw = COLS / 2 + 10;
-		draw_text(y, COLS - jw, jw, ROLE_STATUS, jobtxt, false);
+			snprintf(jobtxt, sizeof(jobtxt),
+			         "%s %s %.1fs%s (Ctrl-C cancels)",
+			         g->spin[frame], show->label, el,
+			         nj > 1 ? " +more" : "");
+			jw = text_width(jobtxt);
+			if (jw > COLS / 2 + 10)
+				jw = COLS / 2 + 10;
+			draw_text(y, COLS - jw, jw, ROLE_STATUS, jobtxt, false);
+		}
 	}
 	if (u->show_msg && u->nmsg) {
 		const ui_msgrec *m = ui_msg_at(u, u->nmsg - 1);
@@ -1041,6 +1076,36 @@ static void change_refresh(ui *u, int dir)
 
 extern const ui_screen_ops help_screen;
 
+static void quit_answer(ui *u, void *arg, bool yes)
+{
+	(void)arg;
+	if (yes)
+		u->quit = true;
+}
+
+/* Quitting cancels running work: ask first if there is any. */
+static void ask_quit(ui *u)
+{
+	char q[300];
+	int n = 0;
+	const char *label = "";
+
+	for (ujob *j = u->ujobs; j; j = j->next)
+		if (!j->background) {
+			label = j->label;
+			n++;
+		}
+	if (n == 0) {
+		u->quit = true;
+		return;
+	}
+	snprintf(q, sizeof(q),
+	         "%d job%s still running (%s). Quit anyway? Running work is "
+	         "cancelled where that is safe.",
+	         n, n == 1 ? " is" : "s are", label);
+	ui_confirm(u, "Quit", q, NULL, quit_answer, NULL);
+}
+
 static void global_key(ui *u, int key)
 {
 	ui_screen *s = top(u);
@@ -1077,12 +1142,12 @@ static void global_key(ui *u, int key)
 		return;
 	case GA_QUIT:
 		if (u->depth <= 1)
-			u->quit = true;
+			ask_quit(u);
 		else
 			ui_pop(u);
 		return;
 	case GA_QUIT_ALL:
-		u->quit = true;
+		ask_quit(u);
 		return;
 	case GA_SLOWER:
 		change_refresh(u, 1);

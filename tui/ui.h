@@ -60,8 +60,10 @@ typedef struct ui_screen_ops {
 	/* the list `/` filters and navigation keys move; NULL: none */
 	list *(*list)(ui_screen *s);
 	void (*close)(ui_screen *s);
-	/* a screen that takes text input: printable keys go to ops->key
-	 * before any global key (forms) */
+	/* opaque data for generic screens (the form screen's spec) */
+	const void *data;
+	/* printable keys are the screen's (forms): the hint bar then offers
+	 * only non-printable global keys */
 	bool text_input;
 } ui_screen_ops;
 
@@ -109,6 +111,11 @@ const ui_msgrec *ui_msg_at(ui *u, size_t i); /* 0 = oldest */
 /* Runs fn on a worker with a spinner, elapsed time and label shown until
  * done() (main thread). Ctrl-C cancels (job_cancel). NULL: no memory. */
 job *ui_job(ui *u, const char *label, job_fn fn, void *arg, job_done_fn done);
+
+/* The same for work the screen starts by itself (refreshes): quitting does
+ * not ask about it and the spinner shows only after a second. */
+job *ui_job_bg(ui *u, const char *label, job_fn fn, void *arg,
+               job_done_fn done);
 
 /* Runs a `:` line (same path as typing it). */
 void ui_run_line(ui *u, const char *line);

@@ -406,6 +406,88 @@ static void test_q_quits_from_root(void **state)
 	f->v = NULL;
 }
 
+static void test_form_fields_and_save(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug form\r");
+	EXPECT(v, "Debug form");
+	EXPECT(v, "Name *:");
+	/* checked as the field is left, the reason beside the field */
+	vt_send(v, "a b\t");
+	EXPECT(v, "! Name must not contain blanks");
+	vt_send(v, "\x1b[Z"); /* Shift-Tab: back to the name */
+	vt_ctrl(v, 'u');
+	vt_send(v, "good\t");
+	EXPECT_GONE(v, "Name must not contain blanks");
+	/* the password is drawn masked, never in clear */
+	vt_send(v, "s3cr3t\t");
+	EXPECT(v, "******");
+	assert_false(vt_has_text(v, "s3cr3t"));
+	vt_send(v, "abc\t");
+	EXPECT(v, "! Count must be a whole number");
+	/* values and reasons survive a resize */
+	vt_resize(v, 30, 100);
+	assert_true(vt_wait_row(v, 29, "next", TMO));
+	EXPECT(v, "good");
+	EXPECT(v, "! Count must be a whole number");
+	vt_resize(v, 24, 80);
+	assert_true(vt_wait_row(v, 23, "next", TMO));
+	/* OK is refused while a field is invalid; focus goes to it */
+	vt_send(v, "\r\r\r"); /* Colour, Enabled, OK */
+	EXPECT(v, "not saved: 1 field to fix");
+	vt_ctrl(v, 'u');
+	vt_send(v, "7\r\r\r\r");
+	EXPECT(v, "echo: name=good count=7");
+	EXPECT(v, "password=*** (given)");
+	EXPECT_GONE(v, "Debug form");
+	quit_ok(f);
+}
+
+static void test_form_refusal_names_field(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug form --name taken\r"); /* prefilled from the line */
+	EXPECT(v, "taken");
+	vt_send(v, "\t\t5\r\r\r\r");
+	EXPECT(v, "! name 'taken' is already used");
+	EXPECT(v, "Debug form"); /* still open, values kept */
+	/* in a form Q is typed text: Esc leaves first */
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Debug form");
+	quit_ok(f);
+}
+
+static void test_confirm_quit_with_job(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+	int code = -1;
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug sleep 600000\r");
+	EXPECT(v, "Ctrl-C cancels");
+	vt_send(v, "Q");
+	EXPECT(v, "Quit anyway?");
+	EXPECT(v, "[ Cancel ]");
+	vt_send(v, "\r"); /* Cancel is the default */
+	EXPECT_GONE(v, "Quit anyway?");
+	assert_true(vt_has_text(v, "Ctrl-C cancels"));
+	assert_false(v->exited);
+	vt_send(v, "Q");
+	EXPECT(v, "Quit anyway?");
+	vt_send(v, "\t\r"); /* OK */
+	assert_true(vt_wait_exit(v, TMO, &code));
+	assert_int_equal(code, 0);
+	vt_stop(v, 1000);
+	f->v = NULL;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -424,6 +506,9 @@ int main(void)
 	    T(test_job_spinner_keys_still_work),
 	    T(test_job_cancel),
 	    T(test_q_quits_from_root),
+	    T(test_form_fields_and_save),
+	    T(test_form_refusal_names_field),
+	    T(test_confirm_quit_with_job),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
