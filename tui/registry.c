@@ -3,9 +3,11 @@
 #include "registry.h"
 
 extern const cmd_def builtin_cmds[];
+extern const cmd_def apilog_cmds[];
 
 static const cmd_def *const tables[] = {
     builtin_cmds,
+    apilog_cmds,
     NULL,
 };
 

@@ -88,10 +88,10 @@ static void add_guidance(dash *d)
 	add(d, ROLE_TITLE, "Where to go");
 	while ((c = cmd_next(&it)))
 		if (c->key && !(c->flags & CMD_HIDDEN)) {
-			add(d, ROLE_NORMAL, "  %-6s %s  (:%s)",
+			add(d, ROLE_NORMAL, "  %-6s :%-18s %s",
 			    keys_name(c->key, kn, sizeof(kn)),
-			    c->summary ? c->summary : "",
-			    cmd_name(c, cn, sizeof(cn)));
+			    cmd_name(c, cn, sizeof(cn)),
+			    c->summary ? c->summary : "");
 			n++;
 		}
 	if (n == 0)

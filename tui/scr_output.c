@@ -64,33 +64,42 @@ const ui_screen_ops output_screen = {
     .close = close_,
 };
 
-int output_screen_show(ui *u, const char *title, const out *res);
-
-int output_screen_show(ui *u, const char *title, const out *res)
+int ui_show_text(ui *u, const char *title, const char *text)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
 	outscr *o;
 	ui_screen *s;
+	char *copy = strdup(text ? text : "");
 
-	if (ui_push(u, &output_screen, NULL) < 0)
+	if (!copy || ui_push(u, &output_screen, NULL) < 0) {
+		free(copy);
 		return -1;
+	}
 	s = ui_top(u);
 	o = s->priv;
 	snprintf(s->title, sizeof(s->title), "%s", title);
-	f = open_memstream(&text, &len);
-	if (!f)
-		return -1;
-	out_render_text(res, f);
-	fclose(f);
-	for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+	for (char *p = copy, *nl; p && *p; p = nl ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		strv_push(&o->lines, p);
 	}
-	free(text);
+	free(copy);
 	list_set_rows(&o->l, o->lines.n);
 	return 0;
+}
+
+int ui_show_out(ui *u, const char *title, const out *res)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return -1;
+	out_render_text(res, f);
+	fclose(f);
+	rc = ui_show_text(u, title, text);
+	free(text);
+	return rc;
 }

@@ -370,9 +370,6 @@ typedef struct cmdjob {
 	char name[64];
 } cmdjob;
 
-extern const ui_screen_ops output_screen;
-int output_screen_show(ui *u, const char *title, const out *o);
-
 static void cmd_result(ui *u, cmdjob *cj)
 {
 	char line[700];
@@ -387,7 +384,7 @@ static void cmd_result(ui *u, cmdjob *cj)
 		return;
 	}
 	if (out_has_data(cj->o))
-		output_screen_show(u, cj->name, cj->o);
+		ui_show_out(u, cj->name, cj->o);
 	for (size_t i = 0; i < out_msg_count(cj->o); i++)
 		ui_msg(u, UI_OK, "%s", out_msg_get(cj->o, i));
 	if (!out_has_data(cj->o) && out_msg_count(cj->o) == 0)

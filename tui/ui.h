@@ -117,6 +117,11 @@ job *ui_job(ui *u, const char *label, job_fn fn, void *arg, job_done_fn done);
 job *ui_job_bg(ui *u, const char *label, job_fn fn, void *arg,
                job_done_fn done);
 
+/* Opens a scrollable, filterable text screen (one row per line). */
+int ui_show_text(ui *u, const char *title, const char *text);
+/* The same with a command's output rendered as text. */
+int ui_show_out(ui *u, const char *title, const out *o);
+
 /* Runs a `:` line (same path as typing it). */
 void ui_run_line(ui *u, const char *line);
 

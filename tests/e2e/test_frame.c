@@ -488,6 +488,24 @@ static void test_confirm_quit_with_job(void **state)
 	f->v = NULL;
 }
 
+static void test_apilog_screen(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	/* the key comes from the command table and is listed on the
+	 * dashboard */
+	EXPECT(v, ":api log");
+	vt_send(v, "L");
+	EXPECT(v, "API log");
+	EXPECT(v, "No panel calls yet in this run");
+	assert_true(vt_wait_row(v, 23, "Enter details", TMO));
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "API log");
+	quit_ok(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -509,6 +527,7 @@ int main(void)
 	    T(test_form_fields_and_save),
 	    T(test_form_refusal_names_field),
 	    T(test_confirm_quit_with_job),
+	    T(test_apilog_screen),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
