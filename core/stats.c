@@ -1242,6 +1242,11 @@ stats_collector *stats_collector_new(const stats_collect_opts *o, dc_err *err)
 	return c;
 }
 
+void stats_collector_set_cancel(stats_collector *c, const volatile int *cancel)
+{
+	c->o.cancel = cancel;
+}
+
 void stats_collector_free(stats_collector *c)
 {
 	if (!c)

@@ -130,6 +130,9 @@ stats_collector *stats_collector_new(const stats_collect_opts *o, dc_err *err);
 int stats_collector_run(stats_collector *c, dc_store *st,
                         stats_collect_result *res, dc_err *err);
 void stats_collector_free(stats_collector *c);
+/* Replaces the cancel flag for the next runs (a console job has its own
+ * flag each time). */
+void stats_collector_set_cancel(stats_collector *c, const volatile int *cancel);
 
 /* stats_collector_new + run + free. */
 int stats_collect(dc_store *st, const stats_collect_opts *o,

@@ -4,10 +4,12 @@
 
 extern const cmd_def builtin_cmds[];
 extern const cmd_def apilog_cmds[];
+extern const cmd_def stats_cmds[];
 
 static const cmd_def *const tables[] = {
     builtin_cmds,
     apilog_cmds,
+    stats_cmds,
     NULL,
 };
 
