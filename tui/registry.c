@@ -4,11 +4,13 @@
 
 extern const cmd_def builtin_cmds[];
 extern const cmd_def apilog_cmds[];
+extern const cmd_def module_cmds[];
 extern const cmd_def stats_cmds[];
 
 static const cmd_def *const tables[] = {
     builtin_cmds,
     apilog_cmds,
+    module_cmds,
     stats_cmds,
     NULL,
 };
