@@ -1,6 +1,7 @@
 /* scr_help.c - `?` and :help: the keys of the screen it was opened from,
  * the list keys, the global keys, the command keys and every command, all
  * generated from the tables (nothing here is written twice). */
+#include "app.h"
 #include "ui.h"
 
 #include <stdlib.h>
@@ -98,6 +99,15 @@ static int open_(ui_screen *s, const cmd_args *a, dc_err *err)
 			         c->summary ? c->summary : "");
 			add(h, keys_name(c->key, kn, sizeof(kn)), t, false);
 		}
+	{
+		const dc_config *cfg = &ui_app(s->ui)->cfg;
+
+		if (cfg->nkeys)
+			add(h, "", "Keys from your config (they come first)",
+			    true);
+		for (size_t i = 0; i < cfg->nkeys; i++)
+			add(h, cfg->keys[i].key, cfg->keys[i].action, false);
+	}
 	add(h, "", "Commands (type : then the command; Tab completes)", true);
 	it = (cmd_iter){0, 0};
 	while ((c = cmd_next(&it)))

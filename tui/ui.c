@@ -89,6 +89,15 @@ typedef struct confirm {
 
 enum mode { M_NORMAL, M_CMD, M_FILTER };
 
+/* A key from the config's `keys` list: a global action, a list move
+ * (as the canonical key), or a command. */
+typedef struct ubind {
+	int key;
+	int action;   /* GA_*, or 0 */
+	int list_key; /* canonical list key, or 0 */
+	const cmd_def *cmd;
+} ubind;
+
 struct ui {
 	app *app;
 	jobs *jobs;
@@ -112,6 +121,8 @@ struct ui {
 	bool closing;     /* in ui_free: done callbacks must not open screens */
 	int cur_y, cur_x; /* cursor requested by a draw */
 	unsigned long next_id;
+	ubind binds[64]; /* key overrides from the config */
+	int nbinds;
 };
 
 static int winch_pipe[2] = {-1, -1};
@@ -1103,55 +1114,51 @@ static void ask_quit(ui *u)
 	ui_confirm(u, "Quit", q, NULL, quit_answer, NULL);
 }
 
-static void global_key(ui *u, int key)
+/* Runs a global action; false if `action` is none of them. */
+static bool global_action(ui *u, int action)
 {
 	ui_screen *s = top(u);
 	list *l = top_list(u);
-	int action = 0;
-	const cmd_def *c;
 
-	for (const ui_key *k = ui_global_keys; k->key; k++)
-		if (k->key == key)
-			action = k->action;
 	switch (action) {
 	case GA_HELP:
 		ui_push(u, &help_screen, NULL);
-		return;
+		return true;
 	case GA_CMD:
 		u->mode = M_CMD;
 		le_clear(&u->le);
 		u->hist_pos = u->hist.n;
-		return;
+		return true;
 	case GA_FILTER:
 		if (!l) {
 			ui_msg(u, UI_INFO, "nothing to filter on this screen");
-			return;
+			return true;
 		}
 		u->mode = M_FILTER;
 		le_set(&u->le, l->filter);
-		return;
+		return true;
 	case GA_BACK:
 		if (l && l->filter[0]) {
 			list_set_filter(l, "");
-			return;
+			return true;
 		}
 		ui_pop(u);
-		return;
+		return true;
 	case GA_QUIT:
 		if (u->depth <= 1)
 			ask_quit(u);
 		else
 			ui_pop(u);
-		return;
+		return true;
 	case GA_QUIT_ALL:
 		ask_quit(u);
-		return;
+		return true;
 	case GA_SLOWER:
 		change_refresh(u, 1);
-		return;
+		return true;
 	case GA_FASTER:
 		change_refresh(u, -1);
-		return;
+		return true;
 	case GA_PAUSE:
 		u->paused = !u->paused;
 		ui_msg(u, UI_INFO,
@@ -1159,15 +1166,15 @@ static void global_key(ui *u, int key)
 		                 : "live refresh resumed");
 		if (!u->paused)
 			u->next_tick = 0;
-		return;
+		return true;
 	case GA_REFRESH:
 		if (s->ops->tick)
 			s->ops->tick(s);
 		u->next_tick = now_s() + u->refresh_ms / 1000.0;
-		return;
+		return true;
 	case GA_REDRAW:
 		clearok(curscr, TRUE);
-		return;
+		return true;
 	case GA_CANCEL:
 		if (u->ujobs) {
 			jobs_cancel_all(u->jobs);
@@ -1175,8 +1182,34 @@ static void global_key(ui *u, int key)
 		} else {
 			ui_msg(u, UI_INFO, "nothing to cancel (Q quits)");
 		}
-		return;
+		return true;
 	}
+	return false;
+}
+
+static void global_key(ui *u, int key)
+{
+	list *l = top_list(u);
+	int action = 0;
+	const cmd_def *c;
+
+	for (int i = 0; i < u->nbinds; i++)
+		if (u->binds[i].key == key) {
+			ubind *b = &u->binds[i];
+
+			if (b->action)
+				global_action(u, b->action);
+			else if (b->list_key && l)
+				list_key(l, b->list_key);
+			else if (b->cmd)
+				run_cmd_def(u, b->cmd);
+			return;
+		}
+	for (const ui_key *k = ui_global_keys; k->key; k++)
+		if (k->key == key)
+			action = k->action;
+	if (global_action(u, action))
+		return;
 	if (l && (key == '<' || key == '>')) {
 		int col = l->sort_col < 0 ? 0 : l->sort_col;
 
@@ -1334,6 +1367,78 @@ static void ui_free(ui *u)
 	free(u);
 }
 
+static const struct {
+	const char *name;
+	int action, list_key;
+} action_names[] = {
+    {"help", GA_HELP, 0},
+    {"command", GA_CMD, 0},
+    {"filter", GA_FILTER, 0},
+    {"back", GA_BACK, 0},
+    {"quit", GA_QUIT, 0},
+    {"quit-all", GA_QUIT_ALL, 0},
+    {"slower", GA_SLOWER, 0},
+    {"faster", GA_FASTER, 0},
+    {"pause", GA_PAUSE, 0},
+    {"refresh", GA_REFRESH, 0},
+    {"redraw", GA_REDRAW, 0},
+    {"cancel", GA_CANCEL, 0},
+    {"up", 0, UIK_UP},
+    {"down", 0, UIK_DOWN},
+    {"page-up", 0, UIK_PGUP},
+    {"page-down", 0, UIK_PGDN},
+    {"half-up", 0, UIK_CTRL('u')},
+    {"half-down", 0, UIK_CTRL('d')},
+    {"top", 0, UIK_HOME},
+    {"bottom", 0, UIK_END},
+};
+
+/* The config's `keys`: each names a key and an action (one of the names
+ * above, or a command written noun.verb, such as "api.log"). Problems are
+ * reported on the message line with the config line, and the binding is
+ * skipped. */
+static void load_binds(ui *u)
+{
+	const dc_config *cfg = &u->app->cfg;
+
+	for (size_t i = 0; i < cfg->nkeys && u->nbinds < 64; i++) {
+		const config_keybind *kb = &cfg->keys[i];
+		ubind b = {.key = keys_parse(kb->key)};
+
+		if (b.key < 0) {
+			ui_msg(u, UI_WARN, "%s:%d: unknown key '%s'",
+			       u->app->config_path, kb->line, kb->key);
+			continue;
+		}
+		for (size_t k = 0;
+		     k < sizeof(action_names) / sizeof(action_names[0]); k++)
+			if (strcmp(action_names[k].name, kb->action) == 0) {
+				b.action = action_names[k].action;
+				b.list_key = action_names[k].list_key;
+			}
+		if (!b.action && !b.list_key) {
+			/* a command: "noun.verb" (config names have no
+			 * blanks) or a one-word command */
+			char noun[64];
+			const char *dot = strchr(kb->action, '.');
+
+			snprintf(noun, sizeof(noun), "%.*s",
+			         dot ? (int)(dot - kb->action) : 63,
+			         kb->action);
+			b.cmd = cmd_find(noun, dot ? dot + 1 : NULL);
+		}
+		if (!b.action && !b.list_key && !b.cmd) {
+			ui_msg(u, UI_WARN,
+			       "%s:%d: unknown action '%s' for key '%s' (see "
+			       "? for actions and commands)",
+			       u->app->config_path, kb->line, kb->action,
+			       kb->key);
+			continue;
+		}
+		u->binds[u->nbinds++] = b;
+	}
+}
+
 static void load_theme(ui *u, theme *t)
 {
 	char path[PATH_MAX];
@@ -1394,6 +1499,7 @@ int ui_run(struct app *a)
 	draw_init(a->ascii);
 	load_theme(u, &th);
 	theme_apply(&th, a->no_color);
+	load_binds(u);
 	if (ui_push(u, &dashboard_screen, NULL) < 0) {
 		endwin();
 		ui_free(u);

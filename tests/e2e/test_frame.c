@@ -506,6 +506,43 @@ static void test_apilog_screen(void **state)
 	quit_ok(f);
 }
 
+static void test_config_key_overrides(void **state)
+{
+	fx *f = *state;
+	char path[4200];
+	FILE *c;
+	vt *v;
+
+	snprintf(path, sizeof(path), "%s/config", f->dir);
+	c = fopen(path, "a");
+	assert_non_null(c);
+	fputs("keys = (\n"
+	      "  { key = \"x\"; action = \"help\"; },\n"
+	      "  { key = \"F2\"; action = \"api.log\"; },\n"
+	      "  { key = \"z\"; action = \"no-such-action\"; }\n"
+	      ");\n",
+	      c);
+	fclose(c);
+	v = start(f, 24, 80, NULL, NULL);
+	EXPECT(v, "Dashboard");
+	/* a wrong binding is reported with its config line, not fatal */
+	EXPECT(v, "unknown action 'no-such-action'");
+	EXPECT(v, "config:5:");
+	vt_send(v, "x"); /* bound to help */
+	EXPECT(v, "Keys everywhere");
+	vt_send(v, "/api.log\r"); /* help lists the config's bindings */
+	EXPECT(v, "1 of");
+	EXPECT(v, "F2");
+	vt_key(v, VTERM_KEY_ESCAPE); /* clears the filter */
+	vt_key(v, VTERM_KEY_ESCAPE); /* back */
+	EXPECT_GONE(v, "Help:");
+	vt_key(v, VTERM_KEY_FUNCTION(2));
+	EXPECT(v, "API log");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "API log");
+	quit_ok(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -528,6 +565,7 @@ int main(void)
 	    T(test_form_refusal_names_field),
 	    T(test_confirm_quit_with_job),
 	    T(test_apilog_screen),
+	    T(test_config_key_overrides),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
