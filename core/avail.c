@@ -49,9 +49,11 @@ void avail_compute(const dc_tariff *t, int64_t min_ram, const inv_module *m,
 			a->servers = inv_total(im, t->server_type);
 			a->counted_at = im->servers.at;
 			a->ms = im->servers.ms;
-			a->age_s = now_ms > a->counted_at
-			               ? (now_ms - a->counted_at) / 1000
-			               : 0;
+			/* Whole seconds as tariff_availability counts them,
+			 * so a module's age and the tariff's oldest agree. */
+			a->age_s = now_ms / 1000 - a->counted_at / 1000;
+			if (a->age_s < 0)
+				a->age_s = 0;
 		}
 		in[i].name = a->name;
 		in[i].sorting = a->sorting;

@@ -6,18 +6,22 @@ extern const cmd_def builtin_cmds[];
 extern const cmd_def apilog_cmds[];
 extern const cmd_def module_cmds[];
 extern const cmd_def stats_cmds[];
+extern const cmd_def tariff_cmds[];
 
 static const cmd_def *const tables[] = {
     builtin_cmds,
     apilog_cmds,
     module_cmds,
     stats_cmds,
+    tariff_cmds,
     NULL,
 };
 
 extern const dash_section console_dash;
+extern const dash_section modules_dash, tariffs_dash;
 
 static const dash_section *const sections[] = {
+    &modules_dash, &tariffs_dash,
     &console_dash,
     NULL,
 };
