@@ -326,12 +326,30 @@ void cli_man(FILE *f)
 			fputc('\n', f);
 		}
 	}
+	fputs(".SH RAW CALLS\n.B dcictl call \\-\\-url\n\\fIURL\\fR "
+	      "\\fB\\-\\-user\\fR \\fIUSER\\fR "
+	      "[\\fB\\-\\-password\\-file\\fR \\fIFILE\\fR] "
+	      "[\\fB\\-\\-json\\fR] \\fIFUNC\\fR "
+	      "[\\fIkey\\fR=\\fIvalue\\fR...]\n.br\n"
+	      "Sends one API call to a panel and prints the answer with "
+	      "secrets masked: the troubleshooting tool. The password never "
+	      "comes from the command line; see \\fBdcictl call "
+	      "\\-\\-help\\fR.\n",
+	      f);
 	fputs(".SH CONSOLE KEYS\nKeys that work on every screen:\n", f);
 	man_keys(f, ui_global_keys);
 	fputs(".PP\nIn lists:\n", f);
 	man_keys(f, ui_list_keys);
 	fputs(".PP\nEach screen lists its own keys in the bottom line and "
 	      "under \\fB?\\fR.\n"
+	      ".SH KEY BINDINGS\nThe config's \\fBkeys\\fR list binds keys: "
+	      "keys = ( { key = \"x\"; action = \"help\"; } ); An action "
+	      "is one of:",
+	      f);
+	for (size_t i = 0; ui_action_name(i); i++)
+		fprintf(f, "%s \\fB%s\\fR", i ? "," : "", ui_action_name(i));
+	fputs(", or a command written \\fInoun.verb\\fR (for example "
+	      "\\fBapi.log\\fR). Bindings come before the built-in keys.\n"
 	      ".SH EXIT STATUS\n0 on success; 1 when the command failed (the "
 	      "reason on standard error, and with \\fB\\-\\-json\\fR also as "
 	      "{\"error\": {...}} on standard output); 2 for a usage "

@@ -41,6 +41,8 @@ enum {
 
 const ui_key ui_global_keys[] = {
     {'?', "help", "show the keys of this screen and the commands", GA_HELP},
+    {UIK_F(1), NULL, "help (also inside forms, where ? is typed text)",
+     GA_HELP},
     {':', "cmd", "open the command line (Tab completes, Up/Down history)",
      GA_CMD},
     {'/', "filter", "filter the list (Enter keeps it, Esc clears it)",
@@ -1392,6 +1394,13 @@ static const struct {
     {"top", 0, UIK_HOME},
     {"bottom", 0, UIK_END},
 };
+
+const char *ui_action_name(size_t i)
+{
+	return i < sizeof(action_names) / sizeof(action_names[0])
+	           ? action_names[i].name
+	           : NULL;
+}
 
 /* The config's `keys`: each names a key and an action (one of the names
  * above, or a command written noun.verb, such as "api.log"). Problems are

@@ -137,6 +137,10 @@ extern const ui_key ui_global_keys[];
 /* Navigation keys of list screens (for help and the man page). */
 extern const ui_key ui_list_keys[];
 
+/* Names of the actions a config `keys` entry may bind (i = 0, 1, ...;
+ * NULL after the last). Commands are bound as "noun.verb". */
+const char *ui_action_name(size_t i);
+
 /* The screen under the top one (help shows that screen's keys). */
 ui_screen *ui_screen_below(ui *u, const ui_screen *s);
 /* The root screen ops (the dashboard). */

@@ -435,6 +435,11 @@ static void test_form_fields_and_save(void **state)
 	EXPECT(v, "! Count must be a whole number");
 	vt_resize(v, 24, 80);
 	assert_true(vt_wait_row(v, 23, "next", TMO));
+	/* F1 is help inside a form ('?' would be typed) */
+	vt_key(v, VTERM_KEY_FUNCTION(1));
+	EXPECT(v, "Keys of Debug form");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Keys of Debug form");
 	/* OK is refused while a field is invalid; focus goes to it */
 	vt_send(v, "\r\r\r"); /* Colour, Enabled, OK */
 	EXPECT(v, "not saved: 1 field to fix");
