@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +128,7 @@ int simproc_start(simproc *sp, const char *const *extra)
 		return -1;
 	}
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "simproc: fork: %s\n", strerror(errno));
@@ -135,6 +137,11 @@ int simproc_start(simproc *sp, const char *const *extra)
 		return -1;
 	}
 	if (pid == 0) {
+		/* A test that dies (timeout, crash) takes its simulator with
+		 * it instead of leaving it listening. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		dup2(fds[1], 1);
 		execv(path, (char *const *)argv);
 		fprintf(stderr, "simproc: exec %s: %s\n", path,
@@ -211,6 +218,7 @@ static size_t collect(char *p, size_t size, size_t n, void *ud)
 {
 	char **buf = ud;
 	size_t add = size * n, old = *buf ? strlen(*buf) : 0;
+	/* Control answers are small; a plain realloc per piece is fine. */
 	char *nb = realloc(*buf, old + add + 1);
 	if (!nb)
 		return 0;
