@@ -96,7 +96,8 @@ static char *prompt_password(const char *user, const char *url)
 		close(fd);
 		return NULL;
 	}
-	dprintf(fd, "Password for %s at %s: ", user, url);
+	/* Echo off before the prompt shows: what is typed after seeing it
+	 * must neither echo nor be flushed away by TCSAFLUSH. */
 	struct termios old, quiet;
 	bool restore = tcgetattr(fd, &old) == 0;
 	if (restore) {
@@ -105,6 +106,7 @@ static char *prompt_password(const char *user, const char *url)
 		quiet.c_lflag |= ECHONL;
 		tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
+	dprintf(fd, "Password for %s at %s: ", user, url);
 	size_t len = 0;
 	for (;;) {
 		char c;
@@ -358,7 +360,8 @@ int cli_call(int argc, char **argv)
 		      "(--insecure)\n",
 		      stderr);
 	panel_free(p);
-	panel_lib_cleanup();
+	/* No panel_lib_cleanup: the process may still use libxml2 and
+	 * libcurl (tests call this repeatedly); exit reclaims the rest. */
 	args_free(&a);
 	return rc;
 }

@@ -18,7 +18,8 @@
  * failed (one line from err_line on stderr; an <error> answer is also
  * printed on stdout); 2 bad arguments (one line saying which).
  *
- * Calls panel_lib_init itself (no other thread may exist yet). */
+ * Calls panel_lib_init itself (no other thread may exist yet) and leaves
+ * the libraries initialised on return. */
 #ifndef TUI_CLI_CALL_H
 #define TUI_CLI_CALL_H
 
