@@ -97,6 +97,7 @@ typedef struct graphs {
 	ui_screen *s;
 	gshared *sh;
 	job *jb;
+	bool jb_collect; /* the job in flight collects */
 	char target[256];
 	char module[DC_NAME_MAX];
 	statmath_zone zone;
@@ -280,7 +281,8 @@ static void job_done(job *j, void *arg)
 	}
 	g = s->priv;
 	g->jb = NULL;
-	if (gj->d.rc < 0 && !g->have) {
+	g->jb_collect = false;
+	if (gj->d.rc < 0 && !g->have && gj->d.err.cat != DC_E_CANCELLED) {
 		char line[600];
 		ui_msg(gj->u, UI_ERROR, "graphs: %s",
 		       err_line(&gj->d.err, line, sizeof(line)));
@@ -332,6 +334,7 @@ static void submit(graphs *g, bool collect)
 		free(gj);
 		return;
 	}
+	g->jb_collect = collect;
 	g->sh->busy = true;
 }
 
@@ -679,6 +682,12 @@ static void draw(ui_screen *s, ui_rect r)
 {
 	graphs *g = s->priv;
 	const gdata *d = &g->cur;
+	/* Pausing freezes the view: a collection in flight is cancelled, so
+	 * its answer (maybe newer than the moment of the pause) is dropped. */
+	if (ui_paused(s->ui) && g->sh->busy && g->jb && g->jb_collect) {
+		job_cancel(g->jb);
+		g->jb_collect = false;
+	}
 	int sw = r.w >= 120 ? 30 : 24, gw = r.w - sw - 1, gy = r.y + 2;
 	int avail = r.h - 2;
 	int64_t span = ranges[g->range].secs;
