@@ -21,9 +21,9 @@ static const ui_key apilog_keys[] = {
 };
 
 static const list_col cols[] = {
-    {"TIME", 12, 0, 0},   {"PANEL", 0, 12, 0},
-    {"FUNC", 0, 10, 0},   {"MS", 7, 0, LIST_COL_RIGHT | LIST_COL_NUM},
-    {"RESULT", 0, 16, 0},
+    {"TIME", 12, 0, 0},   {"PANEL", 0, 22, 0},
+    {"FUNC", 14, 0, 0},   {"MS", 6, 0, LIST_COL_RIGHT | LIST_COL_NUM},
+    {"RESULT", 0, 14, 0},
 };
 
 typedef struct logscr {
