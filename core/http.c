@@ -340,6 +340,8 @@ static int transfer_result(CURL *h, CURLcode rc, const rbuf *rb,
 		err_set(err, DC_E_PARSE,
 		        "answer larger than the %zu-byte limit; refused",
 		        rb->limit);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		err_set(err, DC_E_CANCELLED, "cancelled");
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		err_set(err, DC_E_TIMEOUT, "%s", detail);
 		err->retryable = true;
@@ -367,6 +369,7 @@ struct http_conn {
 	CURL *h;
 	opts_copy oc;
 	rbuf rb;
+	const volatile int *cancel;
 	struct curl_slist *hdrs;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -376,6 +379,13 @@ static struct curl_slist *default_headers(void)
 	/* curl would send "Expect: 100-continue" for larger bodies and wait
 	 * for the panel to answer it; panels rarely do. */
 	return curl_slist_append(NULL, "Expect:");
+}
+
+static int on_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
+                       curl_off_t uln)
+{
+	const http_conn *c = ud;
+	return c->cancel && *c->cancel ? 1 : 0;
 }
 
 http_conn *http_conn_new(const http_opts *opts, dc_err *err)
@@ -395,6 +405,8 @@ http_conn *http_conn_new(const http_opts *opts, dc_err *err)
 	}
 	if (easy_setup(c->h, &c->oc.o, &c->rb, c->errbuf, c->hdrs, err) < 0)
 		goto fail;
+	curl_easy_setopt(c->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c->h, CURLOPT_XFERINFODATA, c);
 	return c;
 fail:
 	http_conn_free(c);
@@ -413,11 +425,19 @@ void http_conn_free(http_conn *c)
 	free(c);
 }
 
+void http_conn_set_cancel(http_conn *c, const volatile int *flag)
+{
+	c->cancel = flag;
+	curl_easy_setopt(c->h, CURLOPT_NOPROGRESS, flag ? 0L : 1L);
+}
+
 int http_post(http_conn *c, const char *url, const char *body, size_t len,
               http_resp *resp, dc_err *err)
 {
 	rbuf_reset(&c->rb);
 	c->errbuf[0] = '\0';
+	if (c->cancel && *c->cancel)
+		return err_set(err, DC_E_CANCELLED, "cancelled");
 	CURLcode rc = curl_easy_setopt(c->h, CURLOPT_URL, url);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,

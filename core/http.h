@@ -13,9 +13,10 @@
  *   transfer is aborted; the body is never held whole) as DC_E_PARSE.
  * - Errors: DC_E_TRANSPORT (connect, reset, short body), DC_E_TLS,
  *   DC_E_TIMEOUT, DC_E_HTTP (status != 200), DC_E_PARSE (too large),
- *   DC_E_INVALID (bad URL). err->url is the request URL without any
- *   credentials; err->elapsed_ms is set. Request bodies may hold secrets:
- *   the caller wipes its copy; the batch wipes the copies it makes.
+ *   DC_E_INVALID (bad URL), DC_E_CANCELLED (cancel flag, batch cancel).
+ * err->url is the request URL without any credentials; err->elapsed_ms is set.
+ * Request bodies may hold secrets: the caller wipes its copy; the batch wipes
+ * the copies it makes.
  * - Times are milliseconds; sizes bytes. */
 #ifndef DC_HTTP_H
 #define DC_HTTP_H
@@ -80,6 +81,11 @@ typedef struct http_conn http_conn;
 /* opts is copied (cafile and pinned_pubkey included). */
 http_conn *http_conn_new(const http_opts *opts, dc_err *err);
 void http_conn_free(http_conn *c);
+
+/* A flag another thread may set (non-zero) to abort the transfer in
+ * progress and later ones: they fail with DC_E_CANCELLED within about a
+ * second. NULL removes it. The flag must outlive its use. */
+void http_conn_set_cancel(http_conn *c, const volatile int *flag);
 
 /* POSTs body (application/x-www-form-urlencoded) to url and waits for the
  * answer. Returns 0 with *resp filled when the status is 200; else -1. */

@@ -154,6 +154,11 @@ void panel_forget_session(panel *p)
 	p->session = NULL;
 }
 
+void panel_set_cancel(panel *p, const volatile int *flag)
+{
+	http_conn_set_cancel(p->conn, flag);
+}
+
 /* ---- building requests ---- */
 
 static bool reserved_key(const char *k)

@@ -76,6 +76,10 @@ int panel_login(panel *p, int *level, dc_err *err);
 int panel_require_admin(panel *p, dc_err *err);
 /* Forgets the session (the next call logs in again); no network. */
 void panel_forget_session(panel *p);
+/* Makes calls on p abort (DC_E_CANCELLED) once *flag becomes non-zero,
+ * e.g. the console's job_cancel_flag(); NULL removes it. Another thread
+ * may set the flag at any time; the handle itself stays single-thread. */
+void panel_set_cancel(panel *p, const volatile int *flag);
 
 /* One call. Logs in first when there is no session. On an
  * `<error type="auth">` answer with a session: if safe_to_repeat, logs in

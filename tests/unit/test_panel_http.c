@@ -46,6 +46,7 @@ typedef struct fake {
 	size_t sent;
 	int conns, reqs, logins;
 	int session_n;
+	volatile int *cancel_on_request; /* set when a request arrives */
 	char last_line[512];
 	char last_body[8192];
 } fake;
@@ -208,6 +209,8 @@ static void serve_buf(fake *f, int fd, char *buf, size_t cap)
 		snprintf(f->last_line, sizeof(f->last_line), "%.*s",
 		         (int)(eol - buf), buf);
 		snprintf(f->last_body, sizeof(f->last_body), "%s", body);
+		if (f->cancel_on_request)
+			*f->cancel_on_request = 1;
 		enum fake_mode mode = f->mode;
 		int status = f->status;
 		char ans[sizeof(f->answer)];
@@ -526,6 +529,30 @@ static void test_timeout(void **state)
 	fake_stop(f);
 }
 
+static void test_cancel(void **state)
+{
+	fake *f = fake_start(F_SILENT, 200, NULL);
+	static volatile int flag;
+	flag = 0;
+	f->cancel_on_request = &flag;
+	panel *p = mk_panel(f, "admin", PANEL_AUTH_AUTHINFO, 20000, NULL);
+	panel_set_cancel(p, &flag);
+	dc_err e;
+	/* the server sets the flag as the request arrives, then never
+	 * answers: the call ends as cancelled, long before its timeout */
+	assert_int_equal(panel_call(p, "server", NULL, true, NULL, &e), -1);
+	assert_int_equal(e.cat, DC_E_CANCELLED);
+	assert_true(e.elapsed_ms < 10000);
+	/* with the flag still set nothing more is sent */
+	int reqs = f->reqs;
+	assert_int_equal(panel_call(p, "server", NULL, true, NULL, &e), -1);
+	assert_int_equal(e.cat, DC_E_CANCELLED);
+	assert_int_equal(f->reqs, reqs);
+	panel_set_cancel(p, NULL);
+	panel_free(p);
+	fake_stop(f);
+}
+
 static void test_refused(void **state)
 {
 	/* a port nobody listens on: bind, learn it, close */
@@ -711,6 +738,7 @@ int main(void)
 	    cmocka_unit_test(test_body_cap_streamed),
 	    cmocka_unit_test(test_body_cap_by_length),
 	    cmocka_unit_test(test_timeout),
+	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_session_reuse_and_relogin),
 	    cmocka_unit_test(test_bad_password_and_user_level),
