@@ -146,7 +146,7 @@ static void aload_done(job *j, void *arg)
 	free(al);
 }
 
-static void aload_start(ui_screen *s)
+static void aload_start(ui_screen *s, bool bg)
 {
 	ascr *d = s->priv;
 	aload *al;
@@ -157,7 +157,8 @@ static void aload_start(ui_screen *s)
 	al->u = s->ui;
 	al->sid = s->id;
 	al->ctx = ui_cmd_ctx(s->ui);
-	if (!ui_job(s->ui, "add-ons", aload_fn, al, aload_done)) {
+	if (!(bg ? ui_job_bg : ui_job)(s->ui, "add-ons", aload_fn, al,
+	                               aload_done)) {
 		free(al);
 		return;
 	}
@@ -185,7 +186,7 @@ static int a_open(ui_screen *s, const cmd_args *a, dc_err *err)
 	d->l.header = true;
 	d->l.cursor = true;
 	list_set_rows(&d->l, 0);
-	aload_start(s);
+	aload_start(s, false);
 	return 0;
 }
 
@@ -235,7 +236,7 @@ static void a_changed(ui *u, bool ok, const dc_err *err, const out *o,
 	(void)err;
 	(void)o;
 	if (s)
-		aload_start(s);
+		aload_start(s, false);
 }
 
 typedef struct adel {
@@ -291,7 +292,7 @@ static unsigned a_key(ui_screen *s, int key, int action)
 
 static unsigned a_tick(ui_screen *s)
 {
-	aload_start(s);
+	aload_start(s, true);
 	return UI_HANDLED;
 }
 
@@ -576,7 +577,7 @@ static void af_saved(ui *u, bool ok, const dc_err *err, const out *o, void *arg)
 			ui_pop(u);
 		ui_screen *top = ui_top(u);
 		if (top && top->ops == &addons_screen)
-			aload_start(top);
+			aload_start(top, false);
 		return;
 	}
 	if (err && err->field[0] && form_index(&fs->f, err->field) >= 0)

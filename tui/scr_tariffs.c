@@ -246,7 +246,7 @@ static void tload_fn(job *j, void *arg)
 	tl->rc = 0;
 }
 
-static void tload_start(ui_screen *s, bool force);
+static void tload_start(ui_screen *s, bool force, bool bg);
 
 static void tload_done(job *j, void *arg)
 {
@@ -274,7 +274,7 @@ static void tload_done(job *j, void *arg)
 		if (d->again) {
 			bool f = d->again_force;
 			d->again = d->again_force = false;
-			tload_start(s, f);
+			tload_start(s, f, !f);
 		}
 	} else {
 		free(tl->rows);
@@ -282,7 +282,9 @@ static void tload_done(job *j, void *arg)
 	free(tl);
 }
 
-static void tload_start(ui_screen *s, bool force)
+/* bg: a refresh the screen starts by itself (ui_job_bg: no spinner
+ * unless it takes a while, quitting does not ask about it). */
+static void tload_start(ui_screen *s, bool force, bool bg)
 {
 	tscr *d = s->priv;
 	tload *tl;
@@ -299,8 +301,10 @@ static void tload_start(ui_screen *s, bool force)
 	tl->sid = s->id;
 	tl->ctx = ui_cmd_ctx(s->ui);
 	tl->force = force;
-	if (!ui_job(s->ui, force ? "counting free servers" : "tariffs",
-	            tload_fn, tl, tload_done)) {
+	job *(*start)(ui *, const char *, job_fn, void *, job_done_fn) =
+	    bg ? ui_job_bg : ui_job;
+	if (!start(s->ui, force ? "counting free servers" : "tariffs", tload_fn,
+	           tl, tload_done)) {
 		free(tl);
 		return;
 	}
@@ -331,7 +335,7 @@ static int t_open(ui_screen *s, const cmd_args *a, dc_err *err)
 	d->l.cursor = true;
 	d->l.row_role = trole;
 	list_set_rows(&d->l, 0);
-	tload_start(s, false);
+	tload_start(s, false, false);
 	return 0;
 }
 
@@ -460,7 +464,7 @@ static void changed_done(ui *u, bool ok, const dc_err *err, const out *o,
 	(void)err;
 	(void)o;
 	if (s)
-		tload_start(s, false);
+		tload_start(s, false, false);
 	free(ts);
 }
 
@@ -487,7 +491,7 @@ static unsigned t_key(ui_screen *s, int key, int action)
 		open_form(s->ui, NULL);
 		return UI_HANDLED | UI_REDRAW;
 	case A_REFRESH:
-		tload_start(s, true);
+		tload_start(s, true, false);
 		ui_msg(s->ui, UI_INFO, "counting free servers on every module");
 		return UI_HANDLED;
 	case A_EDIT:
@@ -527,7 +531,7 @@ static unsigned t_key(ui_screen *s, int key, int action)
 
 static unsigned t_tick(ui_screen *s)
 {
-	tload_start(s, false);
+	tload_start(s, false, true);
 	return UI_HANDLED;
 }
 
@@ -1000,7 +1004,7 @@ static void tf_saved(ui *u, bool ok, const dc_err *err, const out *o, void *arg)
 		/* The list under the form shows the change at once. */
 		ui_screen *top = ui_top(u);
 		if (top && top->ops == &tariffs_screen)
-			tload_start(top, false);
+			tload_start(top, false, false);
 		return;
 	}
 	const char *fld =
