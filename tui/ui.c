@@ -1452,14 +1452,14 @@ static void load_theme(ui *u, theme *t)
 {
 	char path[PATH_MAX];
 	dc_err err;
-	char line[700];
 
 	theme_builtin(t);
+	err_clear(&err);
 	if (theme_find(u->app->theme, path, sizeof(path), &err) < 0 ||
 	    theme_load(t, path, &err) < 0) {
 		theme_builtin(t);
-		ui_msg(u, UI_WARN, "%s; using the built-in theme",
-		       err_line(&err, line, sizeof(line)));
+		/* err.msg already says file:line and what is wrong */
+		ui_msg(u, UI_WARN, "%s; using the built-in theme", err.msg);
 	}
 }
 

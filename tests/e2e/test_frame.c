@@ -548,6 +548,59 @@ static void test_config_key_overrides(void **state)
 	quit_ok(f);
 }
 
+static void test_mouse_click_and_wheel(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+	vt_attrs a;
+	int r = -1, c = -1;
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, "?");
+	EXPECT(v, "Keys everywhere");
+	/* a click on a row selects it: the marker moves there */
+	vt_click(v, 6, 20);
+	for (int i = 0; i < 100; i++) {
+		vt_pump(v, 50);
+		if (vt_cell_attrs(v, 6, 0, &a) == 0 && strcmp(a.text, " ") &&
+		    a.text[0])
+			break;
+	}
+	assert_int_equal(vt_cell_attrs(v, 6, 0, &a), 0);
+	assert_string_equal(a.text, "\xe2\x96\xb6"); /* the ▶ marker */
+	/* the wheel moves the selection down */
+	vt_wheel(v, 10, 20, 1);
+	if (!vt_wait_row(v, 9, "\xe2\x96\xb6", TMO)) {
+		vt_dump_named(v, __func__);
+		fail_msg("wheel did not move the selection");
+	}
+	(void)r;
+	(void)c;
+	quit_ok(f);
+}
+
+static void test_theme_error_reported(void **state)
+{
+	fx *f = *state;
+	char path[4200], arg[4300];
+	FILE *t;
+
+	snprintf(path, sizeof(path), "%s/bad.theme", f->dir);
+	t = fopen(path, "w");
+	assert_non_null(t);
+	fputs("roles: {\n  ok = { c256 = { fg = \"purpel\"; }; };\n};\n", t);
+	fclose(t);
+	snprintf(arg, sizeof(arg), "--theme=%s", path);
+	const char *args[] = {arg, NULL};
+	vt *v = start(f, 50, 160, args, NULL); /* room for the long path */
+
+	EXPECT(v, "Dashboard");
+	EXPECT(v, "bad.theme:2: unknown colour 'purpel'");
+	EXPECT(v, "built-in theme");
+	quit_ok(f);
+	unlink(path);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -571,6 +624,8 @@ int main(void)
 	    T(test_confirm_quit_with_job),
 	    T(test_apilog_screen),
 	    T(test_config_key_overrides),
+	    T(test_mouse_click_and_wheel),
+	    T(test_theme_error_reported),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */

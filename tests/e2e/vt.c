@@ -206,6 +206,19 @@ void vt_key(vt *v, VTermKey key)
 	vterm_keyboard_key(v->term, key, VTERM_MOD_NONE);
 }
 
+void vt_click(vt *v, int row, int col)
+{
+	vterm_mouse_move(v->term, row, col, VTERM_MOD_NONE);
+	vterm_mouse_button(v->term, 1, true, VTERM_MOD_NONE);
+	vterm_mouse_button(v->term, 1, false, VTERM_MOD_NONE);
+}
+
+void vt_wheel(vt *v, int row, int col, int wheel)
+{
+	vterm_mouse_move(v->term, row, col, VTERM_MOD_NONE);
+	vterm_mouse_button(v->term, wheel < 0 ? 4 : 5, true, VTERM_MOD_NONE);
+}
+
 void vt_ctrl(vt *v, char c)
 {
 	char b[2] = {(char)(c & 0x1f), 0};

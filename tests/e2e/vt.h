@@ -47,6 +47,10 @@ int vt_stop(vt *v, int timeout_ms);
 void vt_send(vt *v, const char *keys);
 /* Sends a special key as the terminal would (VTERM_KEY_UP...). */
 void vt_key(vt *v, VTermKey key);
+/* Clicks button 1 at (row, col), or turns the wheel (wheel = -1 up,
+ * 1 down) there; encoded as the program asked the terminal to. */
+void vt_click(vt *v, int row, int col);
+void vt_wheel(vt *v, int row, int col, int wheel);
 /* Sends Ctrl-<c>. */
 void vt_ctrl(vt *v, char c);
 
