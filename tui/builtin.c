@@ -199,6 +199,31 @@ static const cmd_opt echo_opts[] = {
     {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
+static void confirm_answer(ui *u, void *arg, bool yes)
+{
+	(void)arg;
+	ui_msg(u, yes ? UI_OK : UI_INFO,
+	       yes ? "debug confirm: confirmed" : "debug confirm: cancelled");
+}
+
+/* Opens the confirmation dialog (main thread: CMD_QUICK). */
+static int confirm_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
+{
+	(void)o;
+	(void)err;
+	ui_confirm(ctx->ui, "Debug",
+	           "Confirm nothing at all? Cancel is the default; this "
+	           "changes nothing either way.",
+	           cmd_arg(a, "typed"), confirm_answer, NULL);
+	return 0;
+}
+
+static const cmd_opt confirm_opts[] = {
+    {"typed", CMD_OPT_STR, CMD_OPT_POSITIONAL, "WORD",
+     "the word to type to enable OK", 0, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
+
 /* the same options, none required: the form asks for what is missing */
 static const cmd_opt form_opts[] = {
     {"name", CMD_OPT_STR, 0, "NAME", "a word", 0, 0, NULL},
@@ -240,5 +265,9 @@ const cmd_def builtin_cmds[] = {
     {"debug", "echo", echo_opts,
      "debug aid: print the values the debug form gives", NULL,
      CMD_RO_SAFE | CMD_HIDDEN, echo_run, NULL, 0},
+    {"debug", "confirm", confirm_opts,
+     "debug aid: the confirmation dialog (optionally with a word to type)",
+     NULL, CMD_RO_SAFE | CMD_HIDDEN | CMD_CONSOLE_ONLY | CMD_QUICK, confirm_run,
+     NULL, 0},
     {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0},
 };

@@ -401,8 +401,62 @@ int form_to_args(const form *f, cmd_args *a, dc_err *err)
 typedef struct fscreen {
 	form f;
 	const form_spec *spec;
-	bool busy; /* a save is running */
+	bool busy;  /* a save is running */
+	bool saved; /* nothing to keep as a draft */
 } fscreen;
+
+/* A draft: the text of every field but passwords, which are never kept
+ * after their screen closes. */
+typedef struct draft {
+	int n;
+	char *val[FORM_MAX];
+} draft;
+
+static void draft_free(void *p)
+{
+	draft *d = p;
+
+	for (int i = 0; i < d->n; i++)
+		free(d->val[i]);
+	free(d);
+}
+
+static void draft_save(ui_screen *s, fscreen *fs)
+{
+	draft *d = calloc(1, sizeof(*d));
+	bool any = false;
+
+	if (!d)
+		return;
+	d->n = fs->f.n;
+	for (int i = 0; i < fs->f.n; i++) {
+		const form_field *fd = &fs->f.fields[i];
+
+		if (fd->kind == FF_PASSWORD)
+			continue;
+		d->val[i] = strdup(form_get(&fs->f, fd->name));
+		if (fd->kind == FF_TEXT || fd->kind == FF_INT)
+			any = any || (d->val[i] && *d->val[i]);
+	}
+	if (!any) {
+		draft_free(d);
+		return;
+	}
+	ui_draft_put(s->ui, fs->spec, d, draft_free);
+}
+
+static bool draft_restore(ui_screen *s, fscreen *fs)
+{
+	draft *d = ui_draft_take(s->ui, fs->spec);
+
+	if (!d)
+		return false;
+	for (int i = 0; i < d->n && i < fs->f.n; i++)
+		if (d->val[i])
+			form_set(&fs->f, fs->f.fields[i].name, d->val[i]);
+	draft_free(d);
+	return true;
+}
 
 typedef struct fsave {
 	ui *u;
@@ -428,6 +482,11 @@ int form_screen_open(ui_screen *s, const cmd_args *args, dc_err *err)
 		return err_set(err, DC_E_NOMEM, "out of memory");
 	fs->spec = spec;
 	form_init(&fs->f, spec->fields, s);
+	s->priv = fs;
+	if (draft_restore(s, fs))
+		snprintf(fs->f.note, sizeof(fs->f.note),
+		         "what you typed last time is back (Ctrl-U clears a "
+		         "field)");
 	/* values given on the : line prefill the form */
 	for (int i = 0; args && i < fs->f.n; i++) {
 		const char *v = cmd_arg(args, spec->fields[i].name);
@@ -437,7 +496,6 @@ int form_screen_open(ui_screen *s, const cmd_args *args, dc_err *err)
 	}
 	if (spec->prepare)
 		spec->prepare(&fs->f, args);
-	s->priv = fs;
 	return 0;
 }
 
@@ -482,6 +540,7 @@ static void save_done(job *j, void *arg)
 				       out_msg_get(sv->o, i));
 			if (!out_msg_count(sv->o))
 				ui_msg(sv->u, UI_OK, "saved");
+			fs->saved = true;
 			if (ui_top(sv->u) == s)
 				ui_pop(sv->u);
 		}
@@ -555,6 +614,8 @@ void form_screen_close(ui_screen *s)
 {
 	fscreen *fs = s->priv;
 
+	if (!fs->saved)
+		draft_save(s, fs);
 	form_free(&fs->f);
 	free(fs);
 }

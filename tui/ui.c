@@ -123,6 +123,11 @@ struct ui {
 	bool closing;     /* in ui_free: done callbacks must not open screens */
 	int cur_y, cur_x; /* cursor requested by a draw */
 	unsigned long next_id;
+	struct {
+		const void *key;
+		void *data;
+		void (*free_fn)(void *);
+	} drafts[16];    /* what a closed form held, by form spec */
 	ubind binds[64]; /* key overrides from the config */
 	int nbinds;
 };
@@ -1364,9 +1369,44 @@ static void ui_free(ui *u)
 		u->modal->cb(u, u->modal->arg, false);
 		free(u->modal);
 	}
+	for (int i = 0; i < 16; i++)
+		if (u->drafts[i].data)
+			u->drafts[i].free_fn(u->drafts[i].data);
 	strv_clear(&u->hist);
 	le_clear(&u->le);
 	free(u);
+}
+
+void *ui_draft_take(ui *u, const void *key)
+{
+	for (int i = 0; i < 16; i++)
+		if (u->drafts[i].key == key && u->drafts[i].data) {
+			void *d = u->drafts[i].data;
+
+			u->drafts[i].data = NULL;
+			u->drafts[i].key = NULL;
+			return d;
+		}
+	return NULL;
+}
+
+void ui_draft_put(ui *u, const void *key, void *data, void (*free_fn)(void *))
+{
+	void *old = ui_draft_take(u, key);
+	int slot = 0;
+
+	if (old)
+		free_fn(old);
+	for (int i = 0; i < 16; i++)
+		if (!u->drafts[i].data) {
+			slot = i;
+			break;
+		}
+	if (u->drafts[slot].data) /* all full: drop the first */
+		u->drafts[slot].free_fn(u->drafts[slot].data);
+	u->drafts[slot].key = key;
+	u->drafts[slot].data = data;
+	u->drafts[slot].free_fn = free_fn;
 }
 
 static const struct {

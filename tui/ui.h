@@ -117,6 +117,13 @@ job *ui_job(ui *u, const char *label, job_fn fn, void *arg, job_done_fn done);
 job *ui_job_bg(ui *u, const char *label, job_fn fn, void *arg,
                job_done_fn done);
 
+/* Drafts: a screen that is left keeps what was typed under a key (e.g. its
+ * form spec) for the next time it opens in this run. put takes ownership
+ * (replacing and freeing an older draft under the same key); take hands
+ * it back (NULL if none) and forgets it. */
+void ui_draft_put(ui *u, const void *key, void *data, void (*free_fn)(void *));
+void *ui_draft_take(ui *u, const void *key);
+
 /* Opens a scrollable, filterable text screen (one row per line). */
 int ui_show_text(ui *u, const char *title, const char *text);
 /* The same with a command's output rendered as text. */

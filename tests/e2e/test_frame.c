@@ -601,6 +601,76 @@ static void test_theme_error_reported(void **state)
 	unlink(path);
 }
 
+static void test_pause_and_refresh_rate(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, "p");
+	EXPECT(v, "[PAUSED]");
+	EXPECT(v, "live refresh paused");
+	vt_send(v, "p");
+	EXPECT_GONE(v, "[PAUSED]");
+	vt_send(v, "+");
+	EXPECT(v, "refreshing every 5 s");
+	vt_send(v, "--");
+	EXPECT(v, "refreshing every 1 s");
+	quit_ok(f);
+}
+
+static void test_confirm_typed_word(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	/* plain: Enter takes the default, Cancel */
+	vt_send(v, ":debug confirm\r");
+	EXPECT(v, "Confirm nothing at all?");
+	vt_send(v, "\r");
+	EXPECT(v, "debug confirm: cancelled");
+	/* typed: OK needs the exact word */
+	vt_send(v, ":debug confirm srv-0042\r");
+	EXPECT(v, "Type srv-0042 to confirm:");
+	vt_send(v, "srv-004\r");
+	EXPECT(v, "type 'srv-0042' exactly to confirm");
+	assert_true(vt_has_text(v, "Confirm nothing at all?"));
+	vt_send(v, "2\r");
+	EXPECT(v, "debug confirm: confirmed");
+	EXPECT_GONE(v, "Confirm nothing at all?");
+	/* Esc cancels */
+	vt_send(v, ":debug confirm x\r");
+	EXPECT(v, "Type x to confirm:");
+	vt_send(v, "x");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Type x to confirm:");
+	EXPECT(v, "debug confirm: cancelled");
+	quit_ok(f);
+}
+
+static void test_form_draft_kept_after_esc(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug form\r");
+	EXPECT(v, "Name *:");
+	vt_send(v, "keepme\tpw123\t42");
+	EXPECT(v, "42");
+	vt_key(v, VTERM_KEY_ESCAPE); /* leave without saving */
+	EXPECT_GONE(v, "Name *:");
+	vt_send(v, ":debug form\r");
+	EXPECT(v, "what you typed last time is back");
+	EXPECT(v, "keepme");
+	EXPECT(v, "42");
+	assert_false(vt_has_text(v, "***")); /* passwords are not kept */
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Name *:");
+	quit_ok(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -626,6 +696,9 @@ int main(void)
 	    T(test_config_key_overrides),
 	    T(test_mouse_click_and_wheel),
 	    T(test_theme_error_reported),
+	    T(test_pause_and_refresh_rate),
+	    T(test_confirm_typed_word),
+	    T(test_form_draft_kept_after_esc),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
