@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "panel.h"
 #include "simproc.h"
 #include "stats.h"
 #include "store.h"
@@ -403,5 +404,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_read_only_does_not_collect,
 	                                    setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* curl and libxml2 global set-up, before anything else */
+	if (panel_lib_init(NULL) < 0)
+		return 1;
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	panel_lib_cleanup();
+	return rc;
 }

@@ -715,5 +715,10 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test(test_time_parse),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* curl and libxml2 global set-up, before anything else */
+	if (panel_lib_init(NULL) < 0)
+		return 1;
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	panel_lib_cleanup();
+	return rc;
 }
