@@ -15,6 +15,7 @@
 #include "dci.h"
 #include "panel.h"
 #include "secret.h"
+#include "service.h"
 
 /* The schema, applied by store.c as one migration. Presence of a field is
  * its column being non-NULL; a bucket the panel did not report is no row.
@@ -1453,43 +1454,23 @@ static void module_names(dc_store *st, const hits *h, char *buf, size_t len)
 static int service_target(dc_store *st, int64_t svc, stats_target *out,
                           dc_err *err)
 {
-	/* The service table (store.c, "services") carries the module and
-	 * DCImanager server of each service. */
-	sqlite3_stmt *s = prep(st,
-	                       "SELECT module_id, server_id, client, "
-	                       "coalesce(hostname, ''), status FROM service "
-	                       "WHERE id = ?",
-	                       err);
-	int rc;
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, svc);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE)
-			return store_sqlerr(st, err, "look up the service");
-		return err_set(err, DC_E_NOTFOUND, "no service %lld",
-		               (long long)svc);
-	}
-	if (sqlite3_column_type(s, 0) == SQLITE_NULL ||
-	    sqlite3_column_type(s, 1) == SQLITE_NULL) {
-		err_field(err, DC_E_INVALID, "target",
-		          "service %lld has no server yet (status %s)",
-		          (long long)svc,
-		          (const char *)sqlite3_column_text(s, 4));
-		sqlite3_finalize(s);
+	dc_service sv;
+	if (service_get(st, svc, &sv, err) < 0) {
+		if (err && err->cat == DC_E_NOTFOUND)
+			err_set(err, DC_E_NOTFOUND, "no service %lld",
+			        (long long)svc);
 		return -1;
 	}
-	out->module_id = sqlite3_column_int64(s, 0);
-	out->server_id = (long)sqlite3_column_int64(s, 1);
+	if (!sv.module_id || !sv.server_id)
+		return err_field(err, DC_E_INVALID, "target",
+		                 "service %lld has no server yet (status %s)",
+		                 (long long)svc, svc_status_name(sv.status));
+	out->module_id = sv.module_id;
+	out->server_id = (long)sv.server_id;
 	out->service_id = svc;
 	snprintf(out->service_label, sizeof(out->service_label),
-	         "service %lld (%.60s%s%.60s)", (long long)svc,
-	         (const char *)sqlite3_column_text(s, 2),
-	         *sqlite3_column_text(s, 3) ? ", " : "",
-	         (const char *)sqlite3_column_text(s, 3));
-	sqlite3_finalize(s);
+	         "service %lld (%.60s%s%.60s)", (long long)svc, sv.client,
+	         sv.hostname[0] ? ", " : "", sv.hostname);
 	return target_fill(st, out, err);
 }
 
@@ -1616,20 +1597,27 @@ int stats_target_resolve(dc_store *st, const char *module, const char *text,
 	if (query_hits(st, s, &h, err) < 0)
 		return -1;
 	if (h.n == 0) {
-		s = prep(st,
-		         "SELECT module_id, server_id, id FROM service WHERE "
-		         "(hostname = ?1 OR server_name = ?1) AND status <> "
-		         "'closed' AND server_id IS NOT NULL AND module_id IS "
-		         "NOT NULL AND (?2 = 0 OR module_id = ?2)",
-		         err);
-		if (!s)
+		/* services (not closed) by host name or server name */
+		service_filter sf = {.module_id = mod};
+		dc_service *sv = NULL;
+		size_t nsv = 0;
+		if (service_list(st, &sf, &sv, &nsv, err) < 0)
 			return -1;
-		sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 2, mod);
-		if (query_hits(st, s, &h, err) < 0)
-			return -1;
+		int64_t hit = 0;
+		for (size_t i = 0; i < nsv; i++)
+			if (sv[i].module_id && sv[i].server_id &&
+			    (!strcmp(sv[i].hostname, text) ||
+			     !strcmp(sv[i].server_name, text))) {
+				if (h.n < 8) {
+					h.module[h.n] = sv[i].module_id;
+					h.server[h.n] = (long)sv[i].server_id;
+				}
+				h.n++;
+				hit = sv[i].id;
+			}
+		free(sv);
 		if (h.n == 1)
-			return service_target(st, h.service[0], out, err);
+			return service_target(st, hit, out, err);
 	}
 	if (h.n == 0)
 		return err_set(err, DC_E_NOTFOUND,

@@ -20,6 +20,7 @@
 
 #include "dci.h"
 #include "panel.h"
+#include "service.h"
 #include "simproc.h"
 #include "stats.h"
 #include "store.h"
@@ -635,21 +636,26 @@ static void test_target_resolve(void **state)
 	assert_int_equal(stats_target_resolve(f->st, NULL, "", &t, &e), -1);
 	assert_string_equal(e.field, "target");
 	/* a service names its module and server */
-	char sql[300];
-	snprintf(sql, sizeof(sql),
-	         "INSERT INTO service(id, client, module_id, server_id, "
-	         "hostname, status, created_at, updated_at) VALUES (41, "
-	         "'acme', %lld, 11, 'web1.acme.example', 'active', 0, 0)",
-	         (long long)f->module_id);
-	assert_int_equal(sqlite3_exec(store_db(f->st), sql, NULL, NULL, NULL),
-	                 SQLITE_OK);
-	CHECK(stats_target_resolve(f->st, NULL, "service:41", &t, &e_));
+	dc_service sv;
+	memset(&sv, 0, sizeof(sv));
+	snprintf(sv.client, sizeof(sv.client), "acme");
+	snprintf(sv.hostname, sizeof(sv.hostname), "web1.acme.example");
+	sv.status = SVC_ACTIVE;
+	CHECK(store_begin(f->st, &e_));
+	CHECK(service_insert_tx(f->st, &sv, &e_));
+	CHECK(service_set_server_tx(f->st, sv.id, f->module_id, 11,
+	                            "dc1-r01-u11", &e_));
+	CHECK(store_commit(f->st, &e_));
+	char svcname[40];
+	snprintf(svcname, sizeof(svcname), "service:%lld", (long long)sv.id);
+	CHECK(stats_target_resolve(f->st, NULL, svcname, &t, &e_));
 	assert_int_equal(t.server_id, 11);
-	assert_int_equal(t.service_id, 41);
+	assert_int_equal(t.service_id, sv.id);
+	assert_non_null(strstr(t.service_label, "acme"));
 	CHECK(stats_target_resolve(f->st, NULL, "web1.acme.example", &t, &e_));
 	assert_int_equal(t.server_id, 11);
 	assert_int_equal(
-	    stats_target_resolve(f->st, NULL, "service:42", &t, &e), -1);
+	    stats_target_resolve(f->st, NULL, "service:999", &t, &e), -1);
 	assert_int_equal(e.cat, DC_E_NOTFOUND);
 }
 
