@@ -307,6 +307,9 @@ void cli_man(FILE *f)
 		roff(f, c->summary ? c->summary : "");
 		if (c->flags & CMD_CONSOLE_ONLY)
 			fputs(" (console only)", f);
+		if (c->summary && *c->summary &&
+		    !strchr(".!?", c->summary[strlen(c->summary) - 1]))
+			fputc('.', f);
 		if (!(c->flags & CMD_RO_SAFE))
 			fputs(" Refused with \\-\\-read\\-only.", f);
 		if (c->key)
