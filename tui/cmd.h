@@ -51,9 +51,11 @@ typedef struct strv {
 int strv_push(strv *s, const char *str); /* copies; 0 or -1 (no memory) */
 void strv_clear(strv *s);                /* frees items, keeps nothing */
 
-/* Value completion: add candidates that start with `prefix` to out. Runs on
- * the console's main thread: use only data already in memory, never block. */
-typedef void (*cmd_complete_fn)(struct app *app, const char *prefix,
+/* Value completion: add candidates that start with `prefix` to cands. Runs
+ * on the console's main thread: use only data already in memory, never
+ * block. (`out` and `app` are type names: do not name variables so, or
+ * -Wshadow fails.) */
+typedef void (*cmd_complete_fn)(struct app *ap, const char *prefix,
                                 strv *cands);
 
 typedef struct cmd_opt {
