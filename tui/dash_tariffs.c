@@ -12,13 +12,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Looking at the dashboard must not create a store: the console section
+ * says "not created yet" until something is saved. */
+static bool no_store_yet(cmd_ctx *ctx, out *o)
+{
+	if (ctx->app->store || access(ctx->app->store_path, F_OK) == 0)
+		return false;
+	out_msg(o, "nothing yet: the store is created when something is "
+	           "saved (m: Modules)");
+	return true;
+}
 
 static int modules_collect(cmd_ctx *ctx, out *o, dc_err *err)
 {
-	dc_store *st = app_store(ctx->app, err);
+	dc_store *st;
 	inv_module *m = NULL;
 	size_t n = 0;
 	char age[32], buf[64];
+	if (no_store_yet(ctx, o))
+		return 0;
+	st = app_store(ctx->app, err);
 	if (!st || tcmd_refresh(ctx, false, err) < 0 ||
 	    inv_load(st, NULL, 0, &m, &n, err) < 0)
 		return -1;
@@ -67,10 +82,13 @@ static int modules_collect(cmd_ctx *ctx, out *o, dc_err *err)
 
 static int tariffs_collect(cmd_ctx *ctx, out *o, dc_err *err)
 {
-	dc_store *st = app_store(ctx->app, err);
+	dc_store *st;
 	avail_result *r = NULL;
 	size_t n = 0;
 	char per[300], age[32], state[AVAIL_REASON_MAX + 8];
+	if (no_store_yet(ctx, o))
+		return 0;
+	st = app_store(ctx->app, err);
 	if (!st || tcmd_refresh(ctx, false, err) < 0 ||
 	    avail_tariffs(st, inv_now_ms(), &r, &n, err) < 0)
 		return -1;
