@@ -142,12 +142,14 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void on_winch(int sig)
+/* Signals only write a byte to the pipe; the loop does the work. 'w':
+ * the window changed; 'q': SIGTERM/SIGHUP, leave cleanly (the terminal
+ * is restored, jobs are cancelled). */
+static void on_signal(int sig)
 {
 	int e = errno;
-	ssize_t w = write(winch_pipe[1], "w", 1);
+	ssize_t w = write(winch_pipe[1], sig == SIGWINCH ? "w" : "q", 1);
 
-	(void)sig;
 	(void)w;
 	errno = e;
 }
@@ -1306,23 +1308,37 @@ static int setup_winch(void)
 	if (pipe2(winch_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_winch;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0)
+		return -1;
 	return sigaction(SIGWINCH, &sa, NULL);
 }
 
-static void do_resize(void)
+/* Returns true if a quit signal came. */
+static bool do_signals(void)
 {
 	struct winsize ws;
 	char b[64];
+	ssize_t n;
+	bool quit = false, resize = false;
 
-	while (read(winch_pipe[0], b, sizeof(b)) > 0)
-		;
+	while ((n = read(winch_pipe[0], b, sizeof(b))) > 0)
+		for (ssize_t i = 0; i < n; i++) {
+			if (b[i] == 'q')
+				quit = true;
+			else
+				resize = true;
+		}
+	if (!resize)
+		return quit;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
 	    ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
 	clearok(curscr, TRUE);
+	return quit;
 }
 
 static int poll_timeout(ui *u)
@@ -1566,8 +1582,8 @@ int ui_run(struct app *a)
 		render(u);
 		if (poll(p, 3, poll_timeout(u)) < 0 && errno != EINTR)
 			break;
-		if (p[2].revents & POLLIN)
-			do_resize();
+		if ((p[2].revents & POLLIN) && do_signals())
+			break;
 		if (p[1].revents & POLLIN)
 			jobs_dispatch(u->jobs);
 		if (p[0].revents & (POLLHUP | POLLERR))

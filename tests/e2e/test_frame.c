@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -671,6 +672,22 @@ static void test_form_draft_kept_after_esc(void **state)
 	quit_ok(f);
 }
 
+static void test_sigterm_leaves_cleanly(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+	int code = -1;
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug sleep 600000\r"); /* work in flight */
+	EXPECT(v, "Ctrl-C cancels");
+	kill(v->pid, SIGTERM);
+	assert_true(vt_wait_exit(v, TMO, &code));
+	assert_int_equal(code, 0); /* exited, not killed */
+	vt_stop(v, 1000);
+	f->v = NULL;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -699,6 +716,7 @@ int main(void)
 	    T(test_pause_and_refresh_rate),
 	    T(test_confirm_typed_word),
 	    T(test_form_draft_kept_after_esc),
+	    T(test_sigterm_leaves_cleanly),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
