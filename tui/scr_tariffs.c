@@ -378,9 +378,23 @@ static void draw_details(const tscr *d, const trow *t, ui_rect r)
 		                                     : ROLE_NORMAL,
 		          line, true);
 	}
-	if (y < r.y + r.h) {
-		snprintf(line, sizeof(line), "add-ons: %s", t->addons);
-		draw_text(y++, r.x, r.w, ROLE_NORMAL, line, true);
+	/* The add-ons take the rows left but the last, wrapped at "; ". */
+	snprintf(line, sizeof(line), "add-ons: %s", t->addons);
+	for (const char *p = line; *p && y < r.y + r.h - 1;) {
+		size_t n = strlen(p), cut = n;
+		if ((int)n > r.w) {
+			cut = (size_t)r.w;
+			for (size_t k = (size_t)r.w; k > 0; k--)
+				if (p[k - 1] == ' ') {
+					cut = k;
+					break;
+				}
+		}
+		char part[sizeof(line)];
+		snprintf(part, sizeof(part), "%s%.*s", p == line ? "" : "  ",
+		         (int)cut, p);
+		draw_text(y++, r.x, r.w, ROLE_NORMAL, part, true);
+		p += cut;
 	}
 	if (y < r.y + r.h) {
 		if (t->r.a.orderable)
