@@ -53,7 +53,7 @@ set -- \
 	"module add --name dc1-frankfurt --url $dc1 --user admin $pw --ipmgr ipmgr-main --parking-type parking --license licences --department NOC --sorting 10" \
 	"module add --name dc2-amsterdam --url $dc2 --user admin $pw --ipmgr ipmgr-main --parking-type parking --license licences --department NOC --sorting 20" \
 	"addon add --name ram --kind ram --billing client --values 8192,16384,32768" \
-	"addon add --name os --kind os --billing client --values debian-12,ubuntu-24.04,almalinux-9" \
+	"addon add --name os --kind os --billing client --values Debian-12-amd64,Ubuntu-22.04-amd64,AlmaLinux-9-amd64" \
 	"addon add --name portspeed --kind portspeed --billing included --values 1000" \
 	"addon add --name ipv4 --kind ipv4_public --billing client --range 0..8" \
 	"addon add --name special_ip_block_guardvlan9 --kind special_ip_block_guardvlan9 --billing none --values 2" \
