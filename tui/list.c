@@ -4,6 +4,7 @@
 #include "keys.h"
 #include "text.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,12 @@ void list_init(list *l, const list_col *cols, int ncols, list_cell_fn cell,
 
 void list_free(list *l)
 {
+	free(l->hay);
+	free(l->hayoff);
+	l->hay = NULL;
+	l->hayoff = NULL;
+	l->haycap = l->haylen = l->hayrows = 0;
+	l->hay_ok = false;
 	free(l->order);
 	free(l->view);
 	l->order = l->view = NULL;
@@ -38,10 +45,57 @@ size_t list_selected(const list *l)
 	return l->sel < l->nview ? l->view[l->sel] : (size_t)-1;
 }
 
+/* Folds every row's text into one buffer (once per data change). */
+static int build_hay(list *l)
+{
+	char buf[512];
+
+	if (l->hay_ok)
+		return 0;
+	if (l->hayrows < l->nrows) {
+		size_t *o = realloc(l->hayoff, (l->nrows + 1) * sizeof(size_t));
+
+		if (!o)
+			return -1;
+		l->hayoff = o;
+		l->hayrows = l->nrows;
+	}
+	l->haylen = 0;
+	for (size_t r = 0; r < l->nrows; r++) {
+		l->hayoff[r] = l->haylen;
+		for (int c = 0; c < l->ncols; c++) {
+			const char *t =
+			    l->cell(l->data, r, c, buf, sizeof(buf));
+			size_t n = t ? strlen(t) : 0;
+
+			if (l->haylen + n + 2 > l->haycap) {
+				size_t cap = (l->haylen + n + 2) * 2 + 4096;
+				char *h = realloc(l->hay, cap);
+
+				if (!h)
+					return -1;
+				l->hay = h;
+				l->haycap = cap;
+			}
+			for (size_t i = 0; i < n; i++)
+				l->hay[l->haylen++] =
+				    (char)tolower((unsigned char)t[i]);
+			l->hay[l->haylen++] =
+			    '\x1f'; /* no match across cells */
+		}
+		l->hay[l->haylen++] = '\0';
+	}
+	l->hay_ok = true;
+	return 0;
+}
+
 static bool row_matches(const list *l, size_t row)
 {
 	char buf[512];
 
+	if (l->hay_ok)
+		return strstr(l->hay + l->hayoff[row], l->lfilter) != NULL;
+	/* no memory for the folded text: ask the cells */
 	for (int c = 0; c < l->ncols; c++) {
 		const char *t = l->cell(l->data, row, c, buf, sizeof(buf));
 
@@ -128,6 +182,9 @@ int list_set_rows(list *l, size_t n)
 		l->cap = cap;
 	}
 	l->nrows = n;
+	l->hay_ok = false;
+	if (l->filter[0])
+		build_hay(l);
 	if (keep != (size_t)-1 && keep >= n)
 		keep = (size_t)-1;
 	resort(l);
@@ -145,6 +202,12 @@ int list_set_filter(list *l, const char *f)
 	if (strcmp(f, l->filter) == 0)
 		return 0;
 	snprintf(l->filter, sizeof(l->filter), "%s", f);
+	for (size_t i = 0; i < sizeof(l->lfilter); i++) {
+		l->lfilter[i] = (char)tolower((unsigned char)l->filter[i]);
+		if (!l->filter[i])
+			break;
+	}
+	build_hay(l);
 	if (narrowing)
 		refilter(l, l->view, l->nview); /* in place: k <= i always */
 	else

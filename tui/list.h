@@ -6,8 +6,11 @@
  * (the sort order of all rows, and the rows that pass the filter in that
  * order) that are reused between keys, so navigation allocates nothing and
  * drawing touches only the visible rows. Filtering is a case-insensitive
- * substring over all columns; typing more letters (the new filter extends
- * the old one) re-filters only the previous result.
+ * (ASCII) substring over all columns; typing more letters (the new filter
+ * extends the old one) re-filters only the previous result. The text of
+ * every row is folded once into one buffer the first time a filter is set
+ * after list_set_rows(), so keys only run strstr over it: call
+ * list_set_rows() whenever cell texts change.
  *
  * Pure logic plus list_draw(), which uses curses; main thread only. */
 #ifndef TUI_LIST_H
@@ -57,6 +60,11 @@ typedef struct list {
 	int sort_col; /* -1: data order */
 	bool sort_desc;
 	char filter[256];
+	char lfilter[256]; /* filter, lower-cased */
+	char *hay;         /* every row's cells, lower-cased, '\x1f' apart */
+	size_t *hayoff;    /* row -> offset in hay */
+	size_t haylen, haycap, hayrows;
+	bool hay_ok;
 } list;
 
 void list_init(list *l, const list_col *cols, int ncols, list_cell_fn cell,
