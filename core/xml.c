@@ -744,8 +744,13 @@ int xml_doc_err(const xml_doc *doc, dc_err *err)
 		if (doc->error_object)
 			dc_strlcpy(err->object, doc->error_object,
 			           sizeof(err->object));
+		/* A panel may quote a refused password back as the value:
+		 * it must not reach a log or a screen. */
 		if (doc->error_value)
-			dc_strlcpy(err->value, doc->error_value,
+			dc_strlcpy(err->value,
+			           apilog_secret_key(doc->error_object)
+			               ? "***"
+			               : doc->error_value,
 			           sizeof(err->value));
 		/* A pool may be refilled and an expired session renewed; the
 		 * other refusals repeat until something changes. */
@@ -848,10 +853,20 @@ static bool all_space(const char *s, size_t n)
 	return true;
 }
 
+/* A secret attribute: by its own name; the id of a secret element
+ * (<auth id>); the value of an <error> about a secret field (a panel may
+ * quote the refused password back). */
 static bool attr_secret(const tnode *n, const char *attr)
 {
-	return apilog_secret_key(attr) ||
-	       (apilog_secret_key(n->name) && strcmp(attr, "id") == 0);
+	if (apilog_secret_key(attr) ||
+	    (apilog_secret_key(n->name) && strcmp(attr, "id") == 0))
+		return true;
+	if (strcmp(n->name, "error") || strcmp(attr, "value"))
+		return false;
+	for (size_t i = 0; i < n->nattrs; i++)
+		if (!strcmp(n->attrs[i].name, "object"))
+			return apilog_secret_key(n->attrs[i].value);
+	return false;
 }
 
 static void put_xml_escaped(FILE *f, const char *s, size_t n)

@@ -199,6 +199,23 @@ static void test_errors(void **state)
 	assert_string_equal(e.object, "");
 	xml_doc_free(d);
 
+	/* a refused password quoted back is not kept */
+	d = dec("<doc><error type=\"value\" object=\"passwd\" "
+	        "value=\"hunter2\"><msg>too short</msg></error></doc>",
+	        &e);
+	assert_non_null(d);
+	assert_int_equal(xml_doc_err(d, &e), -1);
+	assert_string_equal(e.value, "***");
+	assert_string_equal(e.object, "passwd");
+	xml_doc_free(d);
+	const char *q = "<doc><error type=\"value\" object=\"passwd\" "
+	                "value=\"hunter2\"/></doc>";
+	char *pq = xml_pretty(q, strlen(q), XML_PRETTY_XML, NULL, &e);
+	assert_non_null(pq);
+	assert_null(strstr(pq, "hunter2"));
+	assert_non_null(strstr(pq, "object=\"passwd\" value=\"***\""));
+	free(pq);
+
 	/* not an error */
 	d = dec("<doc><ok/></doc>", &e);
 	assert_int_equal(xml_doc_err(d, &e), 0);
