@@ -688,6 +688,37 @@ static void test_sigterm_leaves_cleanly(void **state)
 	f->v = NULL;
 }
 
+/* The colour tiers follow the terminal: 256 colours, 8/16, none. */
+static void test_colour_tiers(void **state)
+{
+	fx *f = *state;
+	const char *t16[] = {"TERM=xterm", NULL};
+	const char *tmono[] = {"TERM=vt100", NULL};
+	vt_attrs a;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	assert_true(vt_wait_row(v, 0, "store:", TMO));
+	assert_int_equal(vt_cell_attrs(v, 0, 1, &a), 0);
+	assert_int_equal(a.bg, 24); /* the 256-colour header */
+	quit_ok(f);
+
+	v = start(f, 24, 80, NULL, t16);
+	EXPECT(v, "Dashboard");
+	assert_true(vt_wait_row(v, 0, "store:", TMO));
+	assert_int_equal(vt_cell_attrs(v, 0, 1, &a), 0);
+	assert_int_equal(a.bg, 4); /* blue from the 16-colour tier */
+	quit_ok(f);
+
+	v = start(f, 24, 80, NULL, tmono);
+	EXPECT(v, "Dashboard");
+	EXPECT(v, "config_state: read");
+	assert_false(vt_any_color(v));
+	assert_int_equal(vt_cell_attrs(v, 0, 1, &a), 0);
+	assert_true(a.reverse);
+	quit_ok(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -717,6 +748,7 @@ int main(void)
 	    T(test_confirm_typed_word),
 	    T(test_form_draft_kept_after_esc),
 	    T(test_sigterm_leaves_cleanly),
+	    T(test_colour_tiers),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
