@@ -416,9 +416,9 @@ static int free_server(eng_ctx *c, dc_err *err)
 
 static int undo_claim(eng_ctx *c, dc_err *err)
 {
-	if (free_server(c, err))
-		return -1;
-	return set_server(c, c->svc.module_id, 0, NULL, err);
+	/* The service keeps naming the server (history, and reconcile
+	 * finds the parking address it left there). */
+	return free_server(c, err);
 }
 
 /* ---- allocate

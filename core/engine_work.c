@@ -168,18 +168,20 @@ int eng_power(eng_ctx *c, bool on, dc_err *err)
 	            : dci_server_poweroff(p, s.id, err);
 	power_arg a = {on, s.powererror};
 	if (rc) {
-		/* Refused as busy after a lost answer: the first call is at
-		 * work; the wait below tells. Anything else stands. */
+		/* A refusal as "busy" follows a call that did land (its
+		 * answer lost, the request resent): if the server is there
+		 * already, fine; else let the back-off look again. */
 		if (err->retryable || err->cat != DC_E_VALUE)
 			return -1;
-		dc_err we;
-		if (wait_server(c, c->e->o.power_timeout_ms,
-		                on ? "power on" : "power off", power_check, &a,
-		                &we))
-			return -1;
-		snprintf(c->note, sizeof(c->note), "powered %s",
-		         on ? "on" : "off");
-		return 0;
+		dc_err re;
+		if (eng_server_row(c, s.id, &s, &re) == 0 &&
+		    (on ? s.on : s.off)) {
+			snprintf(c->note, sizeof(c->note), "powered %s",
+			         on ? "on" : "off");
+			return 0;
+		}
+		err->retryable = true;
+		return -1;
 	}
 	eng_mutated(c, on ? "server.poweron" : "server.poweroff");
 	if (wait_server(c, c->e->o.power_timeout_ms,

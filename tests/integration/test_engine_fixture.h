@@ -19,6 +19,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
+#include <time.h>
 
 #define EF_CHECK(call)                                                         \
 	do {                                                                   \
@@ -30,6 +31,19 @@
 			         err_line(&e_, l_, sizeof(l_)));               \
 		}                                                              \
 	} while (0)
+
+/* EF_TRACE=1 in the environment prints every step as it happens. */
+static inline void ef_trace(void *user, const engine_progress *p)
+{
+	(void)user;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fprintf(stderr, "%ld.%03ld op %lld %s%s step %s %s: %s\n",
+	        (long)ts.tv_sec % 1000, ts.tv_nsec / 1000000,
+	        (long long)p->op_id, op_kind_name(p->kind),
+	        p->rollback ? " (rollback)" : "", p->step_name,
+	        step_state_name(p->state), p->msg);
+}
 
 typedef struct ef_world {
 	fx_world w;
@@ -146,6 +160,8 @@ static inline int ef_start(ef_world *x, const char *const *simargs)
 	x->eo.install_timeout_ms = 20000;
 	x->eo.power_timeout_ms = 20000;
 	x->eo.http_timeout_ms = 20000;
+	if (getenv("EF_TRACE"))
+		x->eo.progress = ef_trace;
 	return 0;
 }
 
