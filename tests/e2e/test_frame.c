@@ -273,10 +273,18 @@ static void test_utf8_and_ascii(void **state)
 	vt *v = start(f, 24, 80, NULL, NULL);
 
 	EXPECT(v, "dcictl \xe2\x80\xba Dashboard"); /* "›" in UTF-8 */
+	/* a dialog's frame: box drawing characters */
+	vt_send(v, ":debug confirm\r");
+	EXPECT(v, "\xe2\x94\x8c\xe2\x94\x80"); /* "┌─" */
+	vt_key(v, VTERM_KEY_ESCAPE);
 	quit_ok(f);
 	v = start(f, 24, 80, NULL, lang_c);
 	EXPECT(v, "dcictl > Dashboard");
 	assert_false(vt_has_text(v, "\xe2\x80\xba"));
+	vt_send(v, ":debug confirm\r");
+	EXPECT(v, "+- Debug ---"); /* ASCII corners and lines */
+	assert_false(vt_has_text(v, "\xe2\x94\x80"));
+	vt_key(v, VTERM_KEY_ESCAPE);
 	quit_ok(f);
 	v = start(f, 24, 80, ascii, NULL);
 	EXPECT(v, "dcictl > Dashboard");
