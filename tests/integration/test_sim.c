@@ -762,6 +762,42 @@ static void test_install_async(void **state)
 	fresh_server(2, 13);
 }
 
+/* --install-fail-rate 1 and --power-fail-rate 1: every operation fails,
+ * and with 0-second operations the next read shows it. */
+static void test_fail_rates(void **state)
+{
+	(void)state;
+	ans a;
+	const char *args[] = {"--servers",
+	                      "3",
+	                      "--flagged-fraction",
+	                      "0",
+	                      "--install-seconds",
+	                      "0",
+	                      "--power-seconds",
+	                      "0",
+	                      "--install-fail-rate",
+	                      "1",
+	                      "--power-fail-rate",
+	                      "1",
+	                      NULL};
+	assert_int_equal(simproc_start(&g_aux, args), 0);
+	call(&a, g_aux.dcimgr[0],
+	     "func=server.operations&elid=2&sok=ok&operation=ostemplate&"
+	     "ostemplate=1&passwd=p&" ADMIN);
+	assert_ok(&a);
+	ans_free(&a);
+	call(&a, g_aux.dcimgr[0], "func=server.poweron&elid=3&" ADMIN);
+	assert_ok(&a);
+	ans_free(&a);
+	call(&a, g_aux.dcimgr[0], "func=server&" ADMIN);
+	assert_int_equal(xcount(&a, "/doc/elem[id=2]/operation_failed"), 1);
+	assert_int_equal(xcount(&a, "/doc/elem[id=2]/install_in_progress"), 0);
+	assert_int_equal(xcount(&a, "/doc/elem[id=3]/powererror"), 1);
+	ans_free(&a);
+	simproc_stop(&g_aux);
+}
+
 static void test_osmgr(void **state)
 {
 	(void)state;
@@ -1007,6 +1043,10 @@ static void test_dci_users(void **state)
 	ans_free(&a);
 	call(&a, dc(2), "func=user.edit&sok=ok&name=dave&" ADMIN);
 	assert_err_obj(&a, "value", "passwd");
+	ans_free(&a);
+	call(&a, dc(2),
+	     "func=user.edit&sok=ok&name=dave&passwd=x&confirm=y&" ADMIN);
+	assert_err_obj(&a, "value", "confirm");
 	ans_free(&a);
 	call(&a, dc(2), "func=user.edit&sok=ok&name=a%%20b&passwd=x&" ADMIN);
 	assert_err_obj(&a, "value", "name");
@@ -1499,6 +1539,17 @@ static void test_stats(void **state)
 	                          "elem[id=5]/burst_out)") -
 	                 bout) < 1e-5);
 	ans_free(&a);
+	/* the month so far holds the previous day (unless today is the 1st)
+	 * and is the sum of its buckets */
+	call(&a, dc(1), "func=traffic&period=currentmonth&elid=5&" ADMIN);
+	assert_ok(&a);
+	double month = xnum(&a, "number(/doc/reportdata/traffic/elem/rx)");
+	ans_free(&a);
+	call(&a, dc(1), "func=traffic&period=currentday&elid=5&" ADMIN);
+	double today = xnum(&a, "number(/doc/reportdata/traffic/elem/rx)");
+	ans_free(&a);
+	/* CLOCK0 is the 14th: the month has 13 full days before today */
+	assert_true(month >= today + (double)sin);
 	call(&a, dc(1), "func=traffic&period=lastcentury&" ADMIN);
 	assert_err_obj(&a, "value", "period");
 	ans_free(&a);
@@ -2314,6 +2365,7 @@ int main(void)
 	    cmocka_unit_test(test_enable_disable),
 	    cmocka_unit_test(test_power_async),
 	    cmocka_unit_test(test_install_async),
+	    cmocka_unit_test(test_fail_rates),
 	    cmocka_unit_test(test_osmgr),
 	    cmocka_unit_test(test_connections),
 	    cmocka_unit_test(test_iplist),

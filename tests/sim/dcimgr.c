@@ -685,6 +685,9 @@ static int f_user_edit(sim *s, simreq *r)
 	if (!*pw)
 		return simerr_set(&r->err, "value", "passwd", "",
 		                  "a password is required");
+	if (req_get(r, "confirm") && strcmp(req_str(r, "confirm"), pw))
+		return simerr_set(&r->err, "value", "confirm", "",
+		                  "confirm does not match passwd");
 	if (userdb_find(&l->users, name))
 		return simerr_set(&r->err, "exists", "user", name,
 		                  "user '%s' already exists", name);

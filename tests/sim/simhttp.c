@@ -240,6 +240,8 @@ static int do_auth(sim *s, simreq *r)
 		return simerr_set(&r->err, "auth", "auth", u,
 		                  "invalid username or password");
 	session *se = sim_session_new(s, r->panel, r->loc, x);
+	snprintf(r->user, sizeof(r->user), "%s", x->name);
+	r->level = x->level;
 	xbuf_addf(&r->out, "<auth id=\"%s\" level=\"%d\">%s</auth>", se->id,
 	          se->level, se->id);
 	return 0;
