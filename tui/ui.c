@@ -804,6 +804,81 @@ static void draw_hints(ui *u)
 	}
 }
 
+/* The : line as drawn: the value of a secret option (CMD_OPT_SECRET)
+ * shows as one '*' per character, so a password typed there is not on
+ * the screen. Words are split at blanks (good enough for display). */
+static void mask_secrets(const lineedit *in, lineedit *outle)
+{
+	const char *b = in->buf;
+	char w0[64] = "", w1[64] = "";
+	bool masked[LINEEDIT_MAX] = {false};
+	const cmd_def *c;
+	bool mask_next = false;
+	size_t i = 0, o = 0;
+
+	memset(outle, 0, sizeof(*outle));
+	outle->scroll = in->scroll;
+	sscanf(b, "%63s %63s", w0, w1);
+	c = cmd_find(w0, w1);
+	if (!c)
+		c = cmd_find(w0, NULL);
+	/* 1: which bytes belong to secret values */
+	while (c && b[i]) {
+		size_t start;
+
+		while (b[i] == ' ')
+			i++;
+		start = i;
+		while (b[i] && b[i] != ' ')
+			i++;
+		if (start == i)
+			break;
+		if (mask_next) {
+			for (size_t k = start; k < i; k++)
+				masked[k] = true;
+			mask_next = false;
+			continue;
+		}
+		if (b[start] != '-' || b[start + 1] != '-')
+			continue;
+		const char *nm = b + start + 2;
+		const char *e = memchr(nm, '=', (size_t)(b + i - nm));
+		size_t nl = e ? (size_t)(e - nm) : (size_t)(b + i - nm);
+
+		for (const cmd_opt *op = c->opts; op && op->name; op++)
+			if ((op->flags & CMD_OPT_SECRET) &&
+			    strlen(op->name) == nl &&
+			    strncmp(op->name, nm, nl) == 0) {
+				if (!e)
+					mask_next = true;
+				else
+					for (size_t k = (size_t)(e - b) + 1;
+					     k < i; k++)
+						masked[k] = true;
+			}
+	}
+	/* 2: copy, one '*' per masked character, mapping the cursor */
+	for (i = 0; i < in->len && o + 5 < sizeof(outle->buf);) {
+		size_t l = text_charlen(b + i);
+
+		if (!l)
+			l = 1;
+		if (i == in->cur)
+			outle->cur = o;
+		if (masked[i]) {
+			outle->buf[o++] = '*';
+		} else {
+			memcpy(outle->buf + o, b + i, l);
+			o += l;
+		}
+		i += l;
+	}
+	if (in->cur >= in->len)
+		outle->cur = o;
+	outle->buf[o] = '\0';
+	outle->len = o;
+}
+
 static void draw_msgline(ui *u)
 {
 	const draw_glyphs *g = draw_glyphs_get();
@@ -812,11 +887,16 @@ static void draw_msgline(ui *u)
 
 	draw_fill(y, 0, COLS, ROLE_STATUS);
 	if (u->mode == M_CMD) {
+		lineedit shown;
+
 		if (u->compl [0])
 			draw_text(y - 1, 0, COLS, ROLE_STATUS, u->compl, true);
 		draw_text(y, 0, 1, ROLE_STATUS, ":", false);
-		int cx = le_draw(&u->le, y, 1, COLS - 1, ROLE_INPUT);
+		mask_secrets(&u->le, &shown);
+		int cx = le_draw(&shown, y, 1, COLS - 1, ROLE_INPUT);
 
+		u->le.scroll = shown.scroll;
+		explicit_bzero(&shown, sizeof(shown));
 		ui_set_cursor(u, y, cx);
 		return;
 	}

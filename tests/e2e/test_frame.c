@@ -727,6 +727,32 @@ static void test_colour_tiers(void **state)
 	quit_ok(f);
 }
 
+/* A secret option's value typed on the : line is drawn as stars. */
+static void test_cmdline_masks_secrets(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL, NULL);
+
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":debug echo --password hunter2 --name x");
+	EXPECT(v, "--name x");
+	EXPECT(v, "--password *******");
+	assert_false(vt_has_text(v, "hunter2"));
+	vt_ctrl(v, 'u');
+	vt_send(v, "debug echo --password=s3cr3t");
+	EXPECT(v, "--password=******");
+	assert_false(vt_has_text(v, "s3cr3t"));
+	vt_send(v, " --name y\r");
+	EXPECT(v, "password=*** (given)");
+	/* and the history keeps *** instead of the value */
+	vt_send(v, ":");
+	vt_key(v, VTERM_KEY_UP);
+	EXPECT(v, "--password ***");
+	assert_false(vt_has_text(v, "s3cr3t"));
+	vt_key(v, VTERM_KEY_ESCAPE);
+	quit_ok(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -757,6 +783,7 @@ int main(void)
 	    T(test_form_draft_kept_after_esc),
 	    T(test_sigterm_leaves_cleanly),
 	    T(test_colour_tiers),
+	    T(test_cmdline_masks_secrets),
 	};
 
 	if (getenv("TEST_FILTER")) /* run some: TEST_FILTER='*resize*' */
