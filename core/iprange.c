@@ -1319,6 +1319,30 @@ static int step_type(setup_run *u)
 	return 0;
 }
 
+/* Taking the last range away from a type that an add-on or a parking
+ * module relies on leaves them nothing to allocate: not refused (the
+ * operator may mean it), but said. */
+static void last_range_warning(iprange_ctx *c, const ipm_nets *nl,
+                               const ipm_net *n, char *buf, size_t len)
+{
+	char users[IPR_USERS_MAX];
+	size_t same = 0, used;
+	dc_err e;
+
+	for (size_t i = 0; i < nl->n; i++)
+		if (!strcmp(nl->v[i].iptype, n->iptype))
+			same++;
+	if (same != 1 ||
+	    iprange_type_users(c, n->iptype, users, sizeof(users), &e) < 0 ||
+	    !users[0])
+		return;
+	used = strlen(buf);
+	snprintf(buf + used, len - used,
+	         "; NOTE: it is the last range of type %s, which %s still "
+	         "uses",
+	         n->iptype, users);
+}
+
 /* A panel that answers ok but keeps the old type would leave the set-up
  * looking done: read the range back. */
 static int readback_type(iprange_ctx *c, long id, const char *type, dc_err *err)
@@ -1379,6 +1403,7 @@ static int step_range(setup_run *u)
 		         "of %s",
 		         u->apply ? "gave" : "give", n->net, n->free, n->used,
 		         T, n->iptype);
+		last_range_warning(u->c, nl, n, st->detail, sizeof(st->detail));
 		if (u->apply) {
 			ipm_net_spec sp = {.iptype = T};
 
@@ -1567,7 +1592,7 @@ static int step_tariffs(setup_run *u)
 	if (u->s->ntariffs == 0) {
 		st->state = IPRS_ALREADY;
 		snprintf(st->detail, sizeof(st->detail),
-		         "no tariff chosen: the add-on is in no tariff yet");
+		         "no tariff chosen: tariffs left as they are");
 		return 0;
 	}
 	values_text(&u->want, vt, sizeof(vt));

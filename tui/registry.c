@@ -7,6 +7,7 @@ extern const cmd_def apilog_cmds[];
 extern const cmd_def module_cmds[];
 extern const cmd_def stats_cmds[];
 extern const cmd_def tariff_cmds[];
+extern const cmd_def ip_cmds[];
 
 static const cmd_def *const tables[] = {
     builtin_cmds,
@@ -14,14 +15,17 @@ static const cmd_def *const tables[] = {
     module_cmds,
     stats_cmds,
     tariff_cmds,
+    ip_cmds,
     NULL,
 };
 
 extern const dash_section console_dash;
 extern const dash_section modules_dash, tariffs_dash;
+extern const dash_section special_ip_dash;
 
 static const dash_section *const sections[] = {
     &modules_dash, &tariffs_dash,
+    &special_ip_dash,
     &console_dash,
     NULL,
 };
