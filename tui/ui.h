@@ -34,8 +34,10 @@ typedef struct ui_screen ui_screen;
 enum {
 	UI_IGNORED = 0,
 	UI_HANDLED = 1u << 0,
-	UI_REDRAW = 1u << 1,
-	UI_BACK = 1u << 2, /* pop this screen */
+	UI_REDRAW = 1u << 1, /* the frame redraws after every event anyway
+	                      (curses sends only what changed); kept for
+	                      clarity */
+	UI_BACK = 1u << 2,   /* pop this screen */
 	UI_QUIT = 1u << 3,
 };
 
