@@ -316,6 +316,12 @@ static void verbs_of(const char *noun, char *buf, size_t len)
 
 cmd_args *cmd_parse(int argc, char *const *argv, dc_err *err)
 {
+	return cmd_parse_ex(argc, argv, true, err);
+}
+
+cmd_args *cmd_parse_ex(int argc, char *const *argv, bool check_required,
+                       dc_err *err)
+{
 	const cmd_def *c = NULL;
 	cmd_args *a;
 	int i;
@@ -413,7 +419,7 @@ cmd_args *cmd_parse(int argc, char *const *argv, dc_err *err)
 		if (add_value(a, o, w, err) < 0)
 			goto fail;
 	}
-	if (cmd_args_check(a, err) < 0)
+	if (check_required && cmd_args_check(a, err) < 0)
 		goto fail;
 	return a;
 fail:

@@ -132,6 +132,10 @@ const char *cmd_name(const cmd_def *c, char *buf, size_t len);
  * NULL with err (DC_E_INVALID; err->field names the option) saying what is
  * wrong. The result owns copies of every value. */
 cmd_args *cmd_parse(int argc, char *const *argv, dc_err *err);
+/* The same; check_required false leaves required options to the caller
+ * (the console opens a command's screen, which asks for them). */
+cmd_args *cmd_parse_ex(int argc, char *const *argv, bool check_required,
+                       dc_err *err);
 /* Builds arguments programmatically (forms): start empty for `c`, add
  * values by option name, then cmd_args_check() for required ones. */
 cmd_args *cmd_args_new(const cmd_def *c);

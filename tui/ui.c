@@ -506,7 +506,13 @@ void ui_run_line(ui *u, const char *line)
 		strv_clear(&w);
 		return;
 	}
-	a = cmd_parse((int)w.n, w.v, &err);
+	/* a command with a screen opens it even when options are missing:
+	 * the screen asks for them */
+	a = cmd_parse_ex((int)w.n, w.v, false, &err);
+	if (a && !cmd_args_cmd(a)->screen && cmd_args_check(a, &err) < 0) {
+		cmd_args_free(a);
+		a = NULL;
+	}
 	if (!a) {
 		hist_add(u, line); /* so a typo can be fixed with Up */
 		ui_msg(u, UI_ERROR, "%s", err_line(&err, buf, sizeof(buf)));
@@ -524,7 +530,7 @@ static void run_cmd_def(ui *u, const cmd_def *c)
 
 	if (!a)
 		return;
-	if (cmd_args_check(a, &err) < 0) {
+	if (!c->screen && cmd_args_check(a, &err) < 0) {
 		char cn[64];
 
 		/* needs arguments: prefill the command line instead */

@@ -167,6 +167,24 @@ static void test_parse_refusals(void **state)
 	REFUSED("tariff", "", "needs a verb: add, list");
 }
 
+static void test_parse_without_required(void **state)
+{
+	strv w = {0};
+	dc_err err;
+	cmd_args *a;
+
+	(void)state;
+	/* the console opens a screen that asks for the missing options */
+	cmd_split("tariff add --sorting 3", &w, &err);
+	a = cmd_parse_ex((int)w.n, w.v, false, &err);
+	assert_non_null(a);
+	assert_null(cmd_arg(a, "name"));
+	assert_int_equal(cmd_args_check(a, &err), -1);
+	assert_string_equal(err.field, "name");
+	cmd_args_free(a);
+	strv_clear(&w);
+}
+
 static void test_dispatch_read_only(void **state)
 {
 	dc_err err;
@@ -324,6 +342,7 @@ int main(void)
 	    T(test_split_quotes),
 	    T(test_parse_ok),
 	    T(test_parse_refusals),
+	    T(test_parse_without_required),
 	    T(test_dispatch_read_only),
 	    T(test_args_line_masks_secrets),
 	    T(test_completion),
