@@ -393,19 +393,81 @@ static hold *hold_find(hold *h, size_t n, const ipkey *k)
 
 /* Who an address note says holds it (dcictl's marker), as holder text;
  * false when the note is no marker. */
-static bool marker_holder(const iprange_ctx *c, const char *note, int64_t *sid,
-                          char *role, size_t rlen, char *buf, size_t len)
+/* Every service of the store by id, with whether it is closed: a
+ * marker of a closed service is history, not a holder. */
+typedef struct svcidx {
+	int64_t id;
+	bool closed;
+} svcidx;
+
+typedef struct svcset {
+	svcidx *v;
+	size_t n;
+} svcset;
+
+static int svcidx_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const svcidx *)a)->id, y = ((const svcidx *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static int svcset_load(dc_store *st, svcset *ss, dc_err *err)
+{
+	service_filter f = {.include_closed = true};
+	dc_service *sv = NULL;
+	size_t n = 0;
+
+	memset(ss, 0, sizeof(*ss));
+	if (service_list(st, &f, &sv, &n, err) < 0)
+		return -1;
+	if (!(ss->v = xcalloc(n, sizeof(*ss->v), err))) {
+		free(sv);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		ss->v[i] = (svcidx){sv[i].id, sv[i].status == SVC_CLOSED};
+	ss->n = n;
+	free(sv);
+	qsort(ss->v, ss->n, sizeof(*ss->v), svcidx_cmp);
+	return 0;
+}
+
+static const svcidx *svcset_find(const svcset *ss, int64_t id)
+{
+	svcidx want = {id, false};
+
+	return ss->n ? bsearch(&want, ss->v, ss->n, sizeof(*ss->v), svcidx_cmp)
+	             : NULL;
+}
+
+/* Who an address note says holds it (dcictl's marker), as holder text;
+ * false when the note names no holder. A parking marker only says where
+ * a free server's address came from, and a marker of a closed service of
+ * this store is history: neither holds the address. */
+static bool marker_holder(const iprange_ctx *c, const svcset *ss,
+                          const char *note, int64_t *sid, char *role,
+                          size_t rlen, char *buf, size_t len)
 {
 	int64_t id = 0;
 	svc_role r = SVC_ROLE_MAIN;
 	bool has_role = false;
+	const svcidx *known;
 
 	if (c->tag[0] &&
 	    service_marker_parse(note, c->tag, &id, &r, &has_role)) {
-		snprintf(buf, len, "#%" PRId64 " (marked; not in the store)",
-		         id);
+		if (has_role && r == SVC_ROLE_PARKING)
+			return false;
+		known = svcset_find(ss, id);
+		if (known && known->closed)
+			return false;
+		snprintf(buf, len, "#%" PRId64 " (%s)", id,
+		         known ? "marked; the service does not record it"
+		               : "marked; no such service");
 		*sid = id;
 	} else if (service_marker_parse(note, NULL, &id, &r, &has_role)) {
+		if (has_role && r == SVC_ROLE_PARKING)
+			return false;
 		snprintf(buf, len, "#%" PRId64 " of another dcictl store", id);
 		*sid = 0; /* not one of ours: no service id to filter on */
 	} else {
@@ -509,6 +571,7 @@ int iprange_load(iprange_ctx *c, unsigned what, const iprange_filter *f,
 	ipm_ips *il = NULL;
 	netidx *ni = NULL;
 	hold *h = NULL;
+	svcset ss = {0};
 	size_t nni = 0, nh = 0, cap = 0;
 	const ipm_net *fnet = NULL;
 	const char *ftype = f && f->iptype && *f->iptype ? f->iptype : NULL;
@@ -550,7 +613,8 @@ int iprange_load(iprange_ctx *c, unsigned what, const iprange_filter *f,
 		/* the panel filters by type; a range filter narrows the type */
 		const char *ask = ftype ? ftype : fnet ? fnet->iptype : NULL;
 
-		if (ipm_ip_list(c->ipm, ask, &il, err) < 0)
+		if (svcset_load(c->st, &ss, err) < 0 ||
+		    ipm_ip_list(c->ipm, ask, &il, err) < 0)
 			goto out;
 		for (size_t i = 0; i < il->n; i++) {
 			const ipm_ip *r = &il->v[i];
@@ -583,8 +647,8 @@ int iprange_load(iprange_ctx *c, unsigned what, const iprange_filter *f,
 				}
 			}
 			if (!a.in_store)
-				marker_holder(c, r->note, &a.service_id, a.role,
-				              sizeof(a.role), a.holder,
+				marker_holder(c, &ss, r->note, &a.service_id,
+				              a.role, sizeof(a.role), a.holder,
 				              sizeof(a.holder));
 			if (ftype && strcmp(a.iptype, ftype))
 				continue;
@@ -631,6 +695,7 @@ out:
 	iprange_view_free(&v);
 	ipm_nets_free(nl);
 	ipm_ips_free(il);
+	free(ss.v);
 	free(ni);
 	free(h);
 	return rc;
@@ -827,13 +892,16 @@ static int holders_of(iprange_ctx *c, const span *sp, const char *iptype,
 	hold *h = NULL;
 	size_t nh = 0;
 	ipm_ips *il = NULL;
+	svcset ss = {0};
 	long n = 0;
 
 	buf[0] = '\0';
 	*count = 0;
 	if (holds_load(c, &h, &nh, err) < 0 ||
+	    svcset_load(c->st, &ss, err) < 0 ||
 	    ipm_ip_list(c->ipm, iptype, &il, err) < 0) {
 		free(h);
+		free(ss.v);
 		return -1;
 	}
 	for (size_t i = 0; i < nh; i++)
@@ -849,8 +917,8 @@ static int holders_of(iprange_ctx *c, const span *sp, const char *iptype,
 
 		if (key_parse(il->v[i].ip, &k) < 0 || !span_has(sp, &k) ||
 		    hold_find(h, nh, &k) ||
-		    !marker_holder(c, il->v[i].note, &sid, role, sizeof(role),
-		                   who, sizeof(who)))
+		    !marker_holder(c, &ss, il->v[i].note, &sid, role,
+		                   sizeof(role), who, sizeof(who)))
 			continue;
 		n++;
 		if (!strstr(buf, who))
@@ -858,6 +926,7 @@ static int holders_of(iprange_ctx *c, const span *sp, const char *iptype,
 	}
 	ipm_ips_free(il);
 	free(h);
+	free(ss.v);
 	*count = n;
 	return 0;
 }

@@ -342,6 +342,44 @@ static void test_guard_range_held(void **state)
 	assert_string_equal(type, "guardvlan9");
 }
 
+/* Markers that do not make a holder: a parking address (where a free
+ * server's address came from) and a closed service's leftovers. */
+static void test_markers_not_holders(void **state)
+{
+	tfx *t = *state;
+	char addrs[1][IPM_ADDR_MAX], a1[IPM_ADDR_MAX], a2[IPM_ADDR_MAX];
+	char tag[SVC_TAG_MAX], mark[SVC_MARKER_MAX], note[SVC_MARKER_MAX + 16];
+	char who[IPR_USERS_MAX];
+	long cnt = -1;
+	int64_t sid;
+	dc_err e;
+
+	sid = hold_addresses(t, "dora", IPFX_SPARE, 1, addrs);
+	CHECK(service_store_tag(t->f.st, tag, &e));
+	/* the service is closed; its address went back, a stale note stays */
+	CHECK(ipm_ip_release(t->c.ipm, addrs[0], &e));
+	CHECK(store_begin(t->f.st, &e));
+	CHECK(service_set_status_tx(t->f.st, sid, SVC_CLOSED, &e));
+	CHECK(store_commit(t->f.st, &e));
+	service_marker(tag, sid, mark, sizeof(mark));
+	snprintf(note, sizeof(note), "%s:special", mark);
+	ipm_alloc a = {.family = IPM_IPV4, .iptype = IPFX_SPARE, .note = note};
+	CHECK(ipm_ip_allocate(t->c.ipm, &a, a1, &e));
+	/* a parking marker of a live service */
+	service_marker(tag, 4242, mark, sizeof(mark));
+	snprintf(note, sizeof(note), "%s:parking", mark);
+	a.note = note;
+	CHECK(ipm_ip_allocate(t->c.ipm, &a, a2, &e));
+	CHECK(
+	    iprange_net_holders(&t->c, IPFX_RANGE, who, sizeof(who), &cnt, &e));
+	assert_int_equal(cnt, 0);
+	assert_string_equal(who, "");
+	/* so the range may change type */
+	CHECK(iprange_type_add(&t->c, "guardvlan9", NULL, &e));
+	ipm_net_spec sp = {.iptype = "guardvlan9"};
+	CHECK(iprange_net_edit(&t->c, IPFX_RANGE, &sp, &e));
+}
+
 static void test_find_service(void **state)
 {
 	tfx *t = *state;
@@ -676,6 +714,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_guard_type_delete, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_guard_range_held, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_markers_not_holders, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_find_service, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_setup_from_nothing, setup,
