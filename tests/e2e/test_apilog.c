@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,23 @@ static char dir[3800], cfgenv[4300];
 			fail_msg("screen never showed '%s'", (t));             \
 		}                                                              \
 	} while (0)
+
+static void rm_dir(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	char path[4400];
+
+	if (!dp)
+		return;
+	while ((e = readdir(dp)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof(path), "%s/%s", d, e->d_name);
+			unlink(path);
+		}
+	closedir(dp);
+	rmdir(d);
+}
 
 static void write_file(const char *name, const char *text)
 {
@@ -98,6 +116,7 @@ static void test_calls_listed_and_masked(void **state)
 	assert_int_equal(code, 0);
 	vt_stop(v, 1000);
 	simproc_stop(&sp);
+	rm_dir(dir);
 }
 
 int main(void)

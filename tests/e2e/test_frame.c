@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,18 +53,32 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Removes the test's directory and what dcictl left in it (config,
+ * store and its WAL/key files, themes): one level, files only. */
+static void rm_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4400];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
 static int teardown(void **state)
 {
 	fx *f = *state;
-	char path[4200];
 
 	if (f->v)
 		vt_stop(f->v, 2000);
-	snprintf(path, sizeof(path), "%s/config", f->dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/store.db", f->dir);
-	unlink(path);
-	rmdir(f->dir);
+	rm_dir(f->dir);
 	free(f);
 	return 0;
 }
