@@ -293,7 +293,8 @@ typedef struct hold {
 	ipkey k;
 	svc_addr a;
 	char holder[IPR_HOLDER_MAX];
-	bool seen; /* matched an IPmanager row */
+	char who[DC_USER_MAX + 24]; /* "#12 alice", for refusals */
+	bool seen;                  /* matched an IPmanager row */
 } hold;
 
 static int hold_cmp(const void *a, const void *b)
@@ -365,6 +366,8 @@ static int holds_load(iprange_ctx *c, hold **out, size_t *nout, dc_err *err)
 				continue; /* not an address: nothing to match */
 			h[n].a = a[j];
 			holder_text(&sv[i], h[n].holder, sizeof(h[n].holder));
+			snprintf(h[n].who, sizeof(h[n].who),
+			         "#%" PRId64 " %.64s", sv[i].id, sv[i].client);
 			n++;
 		}
 		free(a);
@@ -907,8 +910,8 @@ static int holders_of(iprange_ctx *c, const span *sp, const char *iptype,
 	for (size_t i = 0; i < nh; i++)
 		if (span_has(sp, &h[i].k)) {
 			n++;
-			if (!strstr(buf, h[i].holder))
-				join(buf, len, "%s", h[i].holder);
+			if (!strstr(buf, h[i].who))
+				join(buf, len, "%s", h[i].who);
 		}
 	for (size_t i = 0; i < il->n; i++) {
 		char who[IPR_HOLDER_MAX], role[16];
@@ -974,12 +977,17 @@ static int refuse_if_held(iprange_ctx *c, const ipm_net *n, const char *what,
 		                 n->net);
 	if (holders_of(c, &sp, n->iptype, who, sizeof(who), &cnt, err) < 0)
 		return -1;
-	if (cnt)
-		return err_field(err, DC_E_CONFLICT, "range",
-		                 "range %s: %s refused, %ld address%s held by "
-		                 "service%s %s",
-		                 n->net, what, cnt, cnt == 1 ? "" : "es",
-		                 strchr(who, ',') ? "s" : "", who);
+	if (cnt) {
+		/* the reason first: message lines are cut at the screen edge */
+		bool many = strchr(who, ',') != NULL;
+
+		return err_field(
+		    err, DC_E_CONFLICT, "range",
+		    "refused: service%s %s hold%s %ld address%s of "
+		    "range %s (%s)",
+		    many ? "s" : "", who, many ? "" : "s", cnt,
+		    cnt == 1 ? "" : "es", n->net, what);
+	}
 	return 0;
 }
 
