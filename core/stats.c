@@ -574,6 +574,7 @@ struct modrun {
 	stats_collect_result *res;
 	stats_progress prog;
 	int64_t now;
+	int64_t panel_now; /* the panel's clock is at least this */
 	bool in_tx;
 	double tx_start;
 	item **group;
@@ -604,6 +605,7 @@ static void progress(modrun *mr)
 {
 	stats_collector *c = mr->c;
 	mr->prog.buckets = mr->res->buckets;
+	mr->prog.requests = mr->res->requests;
 	if (c->o.progress)
 		c->o.progress(c->o.user, &mr->prog);
 }
@@ -900,10 +902,13 @@ static void on_stat(void *user, long server_id, dci_stat_list *l,
 		if (it->finished)
 			goto out; /* that commit failed */
 	}
-	/* More to fetch: the window ended in the past by our clock, or the
-	 * panel's data reaches the window's last hour (its clock may be
-	 * ahead of ours, as dcisim's virtual clock can be). */
-	if ((it->wend <= mr->now || (nstored && hi >= it->wend - 3600)) &&
+	/* More to fetch: the window ended in the past by the panel's clock
+	 * as far as we know it (ours, or later when some server of the
+	 * module has data beyond it, as with dcisim's virtual clock), or
+	 * this server's data reaches the window's last hour. */
+	if (nstored && hi + BUCKET > mr->panel_now)
+		mr->panel_now = hi + BUCKET;
+	if ((it->wend <= mr->panel_now || (nstored && hi >= it->wend - 3600)) &&
 	    !cancelled(mr->c)) {
 		it->wstart = it->wend;
 		it->wend = it->wstart + STATS_WINDOW_SECONDS;
@@ -913,6 +918,8 @@ static void on_stat(void *user, long server_id, dci_stat_list *l,
 	}
 	item_finish(mr, it, NULL);
 out:
+	if (!it->finished)
+		progress(mr); /* long back-fills show life between servers */
 	dci_stat_list_free(l);
 }
 
@@ -1125,6 +1132,7 @@ static int collect_module(stats_collector *c, dc_store *st, const dc_module *m,
 	mr.m = m;
 	mr.res = res;
 	mr.now = now;
+	mr.panel_now = now;
 	mr.prog.module = m->name;
 	mr.prog.module_index = idx;
 	mr.prog.modules_total = total;
@@ -1307,9 +1315,11 @@ int stats_collector_run(stats_collector *c, dc_store *st,
 		err_clear(&e);
 		int rc;
 		if (c->o.server_id > 0) {
-			module_get_by_name(st, c->module, &one, NULL);
-			rc = retention_series(st, one.id, c->o.server_id,
-			                      before, &res->deleted, &e);
+			rc = module_get_by_name(st, c->module, &one, &e);
+			if (rc == 0)
+				rc =
+				    retention_series(st, one.id, c->o.server_id,
+				                     before, &res->deleted, &e);
 		} else {
 			rc = stats_retention_apply(st, before, &res->deleted,
 			                           &e);

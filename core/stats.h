@@ -39,7 +39,9 @@
 
 #define STATS_DEFAULT_PARALLEL 8
 #define STATS_MAX_PARALLEL     64
-/* One server.stat request asks for at most this much (2016 buckets). */
+/* One server.stat request asks for at most this much (2016 buckets).
+ * Windows are asked one after the other per server, the next one while
+ * the previous ended before the panel's clock as far as it is known. */
 #define STATS_WINDOW_SECONDS (7 * 86400)
 /* A server never collected before starts this far back (unless --since). */
 #define STATS_FIRST_LOOKBACK (86400)
@@ -81,6 +83,7 @@ typedef struct stats_progress {
 	size_t servers_total; /* in this module (0 while listing) */
 	size_t servers_failed;
 	uint64_t buckets; /* new or changed buckets stored, whole run */
+	size_t requests;  /* answers received (or failed), whole run */
 } stats_progress;
 
 typedef void (*stats_progress_fn)(void *user, const stats_progress *p);

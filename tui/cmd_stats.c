@@ -8,8 +8,10 @@
 #include "cmd.h"
 #include "stats.h"
 #include "stats_ui.h"
+#include "ui.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,49 +141,70 @@ static void on_progress(void *user, const stats_progress *p)
 		        p->module_index, p->modules_total);
 		return;
 	}
-	fprintf(stderr, "%s: %zu/%zu servers, %" PRIu64 " buckets stored%s",
+	fprintf(stderr,
+	        "%s: %zu/%zu servers, %" PRIu64 " buckets stored, %zu "
+	        "answers%s",
 	        p->module, p->servers_done, p->servers_total, p->buckets,
-	        p->servers_failed ? "" : "\n");
+	        p->requests, p->servers_failed ? "" : "\n");
 	if (p->servers_failed)
 		fprintf(stderr, " (%zu failed)\n", p->servers_failed);
 }
 
-static int collect_run(cmd_ctx *ctx, const cmd_args *args, out *o, dc_err *err)
+/* What `stats collect` was asked, whether typed on the CLI or the `:`
+ * line (the console's screen keeps a copy for its job). */
+typedef struct collect_req {
+	char module[DC_NAME_MAX];
+	char server[256];
+	char since[64];
+	int parallel;
+} collect_req;
+
+static void req_from_args(const cmd_args *args, collect_req *q)
+{
+	const char *m = cmd_arg(args, "module"), *sv = cmd_arg(args, "server");
+	const char *si = cmd_arg(args, "since");
+	memset(q, 0, sizeof(*q));
+	snprintf(q->module, sizeof(q->module), "%s", m ? m : "");
+	snprintf(q->server, sizeof(q->server), "%s", sv ? sv : "");
+	snprintf(q->since, sizeof(q->since), "%s", si ? si : "");
+	q->parallel = (int)cmd_arg_int(args, "parallel", 0);
+}
+
+static int collect_exec(cmd_ctx *ctx, const collect_req *q,
+                        stats_progress_fn fn, void *user, out *o, dc_err *err)
 {
 	sctx s;
 	stats_collect_opts co;
 	stats_collect_result r;
 	stats_target t;
-	cprog cp = {.tty = !ctx->ui && isatty(STDERR_FILENO)};
-	const char *since = cmd_arg(args, "since");
-	const char *server = cmd_arg(args, "server");
 	double t0 = mono_s();
 
 	if (sctx_init(ctx, &s, err) < 0)
 		return -1;
 	memset(&co, 0, sizeof(co));
-	co.module = cmd_arg(args, "module");
-	if (server) {
-		if (stats_target_resolve(s.st, co.module, server, &t, err) < 0)
+	co.module = q->module[0] ? q->module : NULL;
+	if (q->server[0]) {
+		if (stats_target_resolve(s.st, co.module, q->server, &t, err) <
+		    0)
 			return -1;
 		co.module = t.module;
 		co.server_id = t.server_id;
 	}
-	if (since && stats_time_parse(since, &s.zone, s.now, "since", &co.since,
-	                              err) < 0)
+	if (q->since[0] && stats_time_parse(q->since, &s.zone, s.now, "since",
+	                                    &co.since, err) < 0)
 		return -1;
 	if (co.since > s.now + 86400)
 		return err_field(err, DC_E_INVALID, "since",
-		                 "--since %s is in the future", since);
-	co.max_parallel = (int)cmd_arg_int(args, "parallel", 0);
+		                 "--since %s is in the future", q->since);
+	co.max_parallel = q->parallel;
 	co.zone = &s.zone;
 	co.retention_days = s.a->cfg.stats_retention_days;
 	co.connect_timeout_ms = (long)s.a->cfg.http_connect_timeout_ms;
 	co.timeout_ms = (long)s.a->cfg.http_timeout_ms;
 	co.body_cap = s.a->cfg.xml_max_body;
 	co.log = s.a->log;
-	co.progress = on_progress;
-	co.user = &cp;
+	co.progress = fn;
+	co.user = user;
 	co.cancel = ctx->cancel;
 	int rc = stats_collect(s.st, &co, &r, err);
 	if (rc < 0 && r.servers_ok == 0 && r.buckets == 0)
@@ -204,6 +227,242 @@ static int collect_run(cmd_ctx *ctx, const cmd_args *args, out *o, dc_err *err)
 	 * fails so that cron notices; those servers are retried next run. */
 	return rc;
 }
+
+static int collect_run(cmd_ctx *ctx, const cmd_args *args, out *o, dc_err *err)
+{
+	collect_req q;
+	cprog cp = {.tty = !ctx->ui && isatty(STDERR_FILENO)};
+
+	req_from_args(args, &q);
+	return collect_exec(ctx, &q, on_progress, &cp, o, err);
+}
+
+/* ---- stats collect in the console: a progress screen --------------------
+ *
+ * In the console `:stats collect` opens this screen: the collection runs as
+ * a job (spinner, Ctrl-C cancels) and the screen shows each module's
+ * servers done / total and the buckets stored as they come, then the
+ * summary. Esc leaves it running in the background; its result then comes
+ * as a message. The progress is written on the worker and read by draw()
+ * under a mutex; the struct is freed by whichever of the screen and the
+ * job finishes last. */
+
+#define CMODS 32
+
+typedef struct cshared {
+	pthread_mutex_t mu;
+	struct {
+		char name[DC_NAME_MAX];
+		size_t done, total, failed;
+	} mods[CMODS];
+	size_t nmods, modules_total;
+	uint64_t buckets;
+	size_t requests;
+	double t0, t1;
+	bool finished;
+	int rc;
+	dc_err err;
+	out *o;
+	bool gone;       /* the screen closed: the job's done() frees this */
+	bool dispatched; /* done() ran (main thread, like close) */
+} cshared;
+
+typedef struct cjob {
+	ui *u;
+	cshared *sh;
+	cmd_ctx ctx;
+	collect_req q;
+} cjob;
+
+static void cshared_free(cshared *sh)
+{
+	pthread_mutex_destroy(&sh->mu);
+	out_free(sh->o);
+	free(sh);
+}
+
+static void screen_progress(void *user, const stats_progress *p)
+{
+	cshared *sh = user;
+	size_t i = p->module_index ? p->module_index - 1 : 0;
+
+	pthread_mutex_lock(&sh->mu);
+	if (i < CMODS) {
+		snprintf(sh->mods[i].name, sizeof(sh->mods[i].name), "%s",
+		         p->module);
+		sh->mods[i].done = p->servers_done;
+		sh->mods[i].total = p->servers_total;
+		sh->mods[i].failed = p->servers_failed;
+		if (i + 1 > sh->nmods)
+			sh->nmods = i + 1;
+	}
+	sh->modules_total = p->modules_total;
+	sh->buckets = p->buckets;
+	sh->requests = p->requests;
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static void cjob_run(job *j, void *arg)
+{
+	cjob *cj = arg;
+	cshared *sh = cj->sh;
+	out *o = out_new();
+	dc_err e;
+	int rc;
+
+	err_clear(&e);
+	cj->ctx.cancel = job_cancel_flag(j);
+	if (o)
+		rc = collect_exec(&cj->ctx, &cj->q, screen_progress, sh, o, &e);
+	else
+		rc = err_set(&e, DC_E_NOMEM, "out of memory");
+	pthread_mutex_lock(&sh->mu);
+	sh->rc = rc;
+	sh->err = e;
+	sh->o = o;
+	sh->t1 = mono_s();
+	sh->finished = true;
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static void cjob_done(job *j, void *arg)
+{
+	cjob *cj = arg;
+	cshared *sh = cj->sh;
+	char line[700];
+
+	(void)j;
+	if (!sh->finished) { /* cancelled before it ran */
+		sh->finished = true;
+		sh->rc = err_set(&sh->err, DC_E_CANCELLED, "cancelled");
+		sh->t1 = mono_s();
+	}
+	if (sh->rc < 0)
+		ui_msg(cj->u,
+		       sh->err.cat == DC_E_CANCELLED ? UI_WARN : UI_ERROR,
+		       "stats collect: %s",
+		       err_line(&sh->err, line, sizeof(line)));
+	else
+		ui_msg(cj->u, UI_OK,
+		       "stats collect: %" PRIu64 " buckets stored in %.1f s",
+		       sh->buckets, sh->t1 - sh->t0);
+	sh->dispatched = true;
+	if (sh->gone)
+		cshared_free(sh);
+	free(cj);
+}
+
+static int cscr_open(ui_screen *s, const cmd_args *args, dc_err *err)
+{
+	cshared *sh;
+	cjob *cj;
+
+	if (ui_cmd_ctx(s->ui).read_only)
+		return err_set(err, DC_E_INVALID,
+		               "read-only: stats collect writes to the store");
+	if (!(sh = calloc(1, sizeof(*sh))) || !(cj = calloc(1, sizeof(*cj)))) {
+		free(sh);
+		return err_set(err, DC_E_NOMEM, "out of memory");
+	}
+	pthread_mutex_init(&sh->mu, NULL);
+	sh->t0 = mono_s();
+	cj->u = s->ui;
+	cj->sh = sh;
+	cj->ctx = ui_cmd_ctx(s->ui);
+	if (args)
+		req_from_args(args, &cj->q);
+	if (!ui_job(s->ui, "collecting statistics", cjob_run, cj, cjob_done)) {
+		cshared_free(sh);
+		free(cj);
+		return err_set(err, DC_E_NOMEM, "out of memory");
+	}
+	s->priv = sh;
+	snprintf(s->title, sizeof(s->title), "Collect statistics");
+	return 0;
+}
+
+static void cscr_draw(ui_screen *s, ui_rect r)
+{
+	cshared *sh = s->priv;
+	int y = r.y, ymax = r.y + r.h;
+	char line[300];
+
+	pthread_mutex_lock(&sh->mu);
+	double el = (sh->finished ? sh->t1 : mono_s()) - sh->t0;
+	snprintf(line, sizeof(line), "%s  %.1f s",
+	         sh->finished ? (sh->rc < 0 ? "Collection ended with errors"
+	                                    : "Collection done")
+	                      : "Collecting statistics (Ctrl-C cancels, Esc "
+	                        "leaves it running)",
+	         el);
+	draw_text(y++, r.x, r.w, ROLE_TITLE, line, false);
+	for (size_t i = 0; i < sh->nmods && y < ymax; i++) {
+		if (sh->mods[i].total == 0 && !sh->finished)
+			snprintf(line, sizeof(line),
+			         "  %-24s listing servers...",
+			         sh->mods[i].name);
+		else
+			snprintf(line, sizeof(line), "  %-24s %zu/%zu servers",
+			         sh->mods[i].name, sh->mods[i].done,
+			         sh->mods[i].total);
+		if (sh->mods[i].failed) {
+			size_t l = strlen(line);
+			snprintf(line + l, sizeof(line) - l, ", %zu failed",
+			         sh->mods[i].failed);
+		}
+		draw_text(y++, r.x, r.w,
+		          sh->mods[i].failed ? ROLE_WARN : ROLE_NORMAL, line,
+		          false);
+	}
+	if (y < ymax) {
+		snprintf(line, sizeof(line),
+		         "  buckets stored: %" PRIu64 " (answers: %zu)",
+		         sh->buckets, sh->requests);
+		draw_text(y++, r.x, r.w, ROLE_NORMAL, line, false);
+	}
+	y++;
+	if (sh->finished && sh->rc < 0 && y < ymax) {
+		char el2[700];
+		draw_text(y++, r.x, r.w, ROLE_ERROR,
+		          err_line(&sh->err, el2, sizeof(el2)), false);
+	}
+	if (sh->finished && sh->o && out_has_data(sh->o)) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		if (f) {
+			out_render_text(sh->o, f);
+			fclose(f);
+		}
+		for (char *p = text, *nl; p && *p && y < ymax;
+		     p = nl ? nl + 1 : NULL) {
+			nl = strchr(p, '\n');
+			if (nl)
+				*nl = '\0';
+			draw_text(y++, r.x + 2, r.w - 2, ROLE_NORMAL, p, false);
+		}
+		free(text);
+	}
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static void cscr_close(ui_screen *s)
+{
+	cshared *sh = s->priv;
+
+	/* both run on the main thread: whichever comes last frees */
+	if (sh->dispatched)
+		cshared_free(sh);
+	else
+		sh->gone = true;
+}
+
+static const ui_screen_ops collect_screen = {
+    .name = "Collect statistics",
+    .open = cscr_open,
+    .draw = cscr_draw,
+    .close = cscr_close,
+};
 
 /* ---- stats show --------------------------------------------------------- */
 
@@ -507,7 +766,7 @@ const cmd_def stats_cmds[] = {
      "stats_retention_days. Safe to run from cron; servers that fail are "
      "asked again on the next run. Progress goes to a terminal on "
      "standard error.",
-     0, collect_run, NULL, 0},
+     0, collect_run, &collect_screen, 0},
     {"stats", "show", show_opts,
      "stored buckets and totals of a server or service",
      "Rows of in/out KiB, power and rates, and exact totals for the "

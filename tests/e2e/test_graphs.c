@@ -386,6 +386,39 @@ static void test_read_only_does_not_collect(void **state)
 	quit(f);
 }
 
+/* `:stats collect` in the console: a progress screen, then the summary
+ * and a message; refused with --read-only. */
+static void test_collect_screen(void **state)
+{
+	fx *f = *state;
+	vt *v = start(f, 24, 80, NULL);
+
+	EXPECT(v, "Dashboard");
+	ctl(f, "func=clock.advance&seconds=3600");
+	vt_send(v, ":stats collect\r");
+	EXPECT(v, "Collect statistics");
+	EXPECT(v, "Collection done");
+	EXPECT(v, "8/8 servers");
+	EXPECT(v, "servers_ok:      8");
+	/* one hour for 8 servers: 12 buckets each, less the gaps */
+	EXPECT(v, "stats collect: ");
+	EXPECT(v, "buckets stored in");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	if (!vt_wait_gone(v, "Collection done", TMO))
+		fail_msg("Esc did not close the collect screen");
+	quit(f);
+
+	const char *args[] = {"--read-only", NULL};
+	const char *e[] = {f->cfgenv, NULL};
+	assert_int_equal(vt_start(&f->v, 24, 80, args, e), 0);
+	v = f->v;
+	EXPECT(v, "Dashboard");
+	vt_send(v, ":stats collect\r");
+	EXPECT(v, "read-only");
+	assert_false(vt_has_text(v, "Collect statistics"));
+	quit(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +436,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_does_not_collect,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_collect_screen, setup,
+	                                    teardown),
 	};
 	/* curl and libxml2 global set-up, before anything else */
 	if (panel_lib_init(NULL) < 0)
