@@ -710,7 +710,7 @@ static int f_user_delete(sim *s, simreq *r)
 	if (owned)
 		return simerr_set(&r->err, "value", "user", u->name,
 		                  "user %s owns %u server(s)", u->name, owned);
-	sim_sessions_drop_all(s, u->name);
+	sim_sessions_drop_all(s, u->name, PANEL_DCI, r->loc);
 	userdb_del(&l->users, u);
 	xbuf_flag(&r->out, "ok");
 	return 0;

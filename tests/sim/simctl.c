@@ -466,7 +466,7 @@ static int c_stat_bucket(sim *s, simreq *r)
 static int c_session_expire(sim *s, simreq *r)
 {
 	const char *u = req_str(r, "user");
-	size_t n = sim_sessions_drop_all(s, *u ? u : NULL);
+	size_t n = sim_sessions_drop_all(s, *u ? u : NULL, PANEL_ANY, 0);
 	xbuf_addf(&r->out, "<expired>%zu</expired>", n);
 	return 0;
 }

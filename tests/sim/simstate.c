@@ -632,6 +632,9 @@ void sim_count_call(sim *s, sim_panel panel, int loc, const char *func)
 		         func);
 	s->requests++;
 	callcount *c = hmap_gets(&s->calls, key);
+	/* Function names come from clients: bound the table. */
+	if (!c && s->ncalls >= 4096)
+		return;
 	if (!c) {
 		c = sim_xcalloc(1, sizeof(*c));
 		snprintf(c->key, sizeof(c->key), "%s", key);
@@ -651,7 +654,9 @@ void sim_count_call(sim *s, sim_panel panel, int loc, const char *func)
 typedef struct expired_ctx {
 	const sim *s;
 	double now;
-	const char *user;
+	const char *user; /* NULL: idle sessions */
+	sim_panel panel;  /* with user: PANEL_ANY or one panel */
+	int loc;
 	char (*ids)[40];
 	size_t n, cap;
 } expired_ctx;
@@ -660,8 +665,13 @@ static void collect_session(void *v, void *ctx)
 {
 	session *se = v;
 	expired_ctx *c = ctx;
-	bool pick = c->user ? !strcmp(se->user, c->user)
-	                    : c->now - se->last > c->s->o.session_idle;
+	bool pick;
+	if (c->user)
+		pick = !strcmp(se->user, c->user) &&
+		       (c->panel == PANEL_ANY ||
+		        (se->panel == c->panel && se->loc == c->loc));
+	else
+		pick = c->now - se->last > c->s->o.session_idle;
 	if (!pick)
 		return;
 	if (c->n == c->cap) {
@@ -718,9 +728,13 @@ void sim_session_drop(sim *s, const char *id)
 	free(hmap_dels(&s->sessions, id));
 }
 
-size_t sim_sessions_drop_all(sim *s, const char *user)
+size_t sim_sessions_drop_all(sim *s, const char *user, sim_panel panel, int loc)
 {
-	expired_ctx c = {.s = s, .now = sim_now(s), .user = user};
+	expired_ctx c = {.s = s,
+	                 .now = sim_now(s),
+	                 .user = user,
+	                 .panel = panel,
+	                 .loc = loc};
 	if (!user) {
 		size_t n = s->sessions.count;
 		hmap_each(&s->sessions, free_session, NULL);

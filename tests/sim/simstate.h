@@ -253,8 +253,10 @@ void userdb_del(userdb *u, simuser *x);
 session *sim_session_new(sim *s, sim_panel panel, int loc, const simuser *u);
 session *sim_session_get(sim *s, const char *id);
 void sim_session_drop(sim *s, const char *id);
-/* Drops every session (of user, if not NULL); returns how many. */
-size_t sim_sessions_drop_all(sim *s, const char *user);
+/* Drops every session, or those of user on one panel (panel PANEL_ANY:
+ * on every panel); returns how many. */
+size_t sim_sessions_drop_all(sim *s, const char *user, sim_panel panel,
+                             int loc);
 
 /* Servers */
 bool server_is_free(const server *v);
