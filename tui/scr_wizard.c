@@ -41,6 +41,7 @@ typedef struct wfield {
 	const char *label;
 	const char *help; /* one line shown while the field has the focus */
 	bool choice, secret, optional;
+	bool loading; /* choice: its values are being fetched */
 	lineedit le;
 	strv choices; /* choice: the values */
 	int cur;      /* choice: index, -1 = none chosen */
@@ -104,8 +105,9 @@ static int draw_field(wfield *f, int y, int x, int w, bool focus)
 		const char *v = fval(f);
 
 		if (!*v && f->cur < 0)
-			v = f->choices.n ? "(choose: Left/Right)"
-			                 : "(none to choose)";
+			v = f->loading     ? "(loading)"
+			    : f->choices.n ? "(choose: Left/Right)"
+			                   : "(none to choose)";
 		snprintf(buf, sizeof(buf), "< %s >", v);
 		draw_text(y, x + lw, iw, focus ? ROLE_INPUT : ROLE_NORMAL, buf,
 		          true);
@@ -209,6 +211,7 @@ typedef struct wiz {
 	ui_screen *s;
 	int step;
 	int focus; /* within the step: fields, then the two buttons */
+	int last;  /* the field left last (its reason is shown in full) */
 	wfield f[NF];
 	bool edit;
 	char edit_name[DC_NAME_MAX];
@@ -569,6 +572,7 @@ static void typesjob_done(job *j, void *arg)
 			char keep[DC_TYPE_MAX];
 
 			w->types_loading = false;
+			pf->loading = false;
 			dc_strlcpy(keep, fval(pf), sizeof(keep));
 			pf->note[0] = '\0';
 			if (tj->rc < 0) {
@@ -622,8 +626,11 @@ static void fetch_types(wiz *w)
 	}
 	w->types_loading = true;
 	dc_strlcpy(w->types_of, tj->ipmgr, sizeof(w->types_of));
+	/* short: at 80 columns 24 cells are left beside the field; the
+	 * spinner line names the IPmanager */
 	snprintf(w->f[F_PARK].note, sizeof(w->f[F_PARK].note),
-	         "fetching the types of %s...", tj->ipmgr);
+	         "fetching types...");
+	w->f[F_PARK].loading = true;
 	w->f[F_PARK].err[0] = '\0';
 }
 
@@ -903,8 +910,10 @@ static void leave_focus(wiz *w)
 {
 	wfield *f = focused_field(w);
 
-	if (f)
-		validate(w, (int)(f - w->f));
+	if (f) {
+		w->last = (int)(f - w->f);
+		validate(w, w->last);
+	}
 }
 
 static unsigned next_step(wiz *w)
@@ -1081,29 +1090,33 @@ static const char *const field_help[NF] = {
     "lowest value",
 };
 
+/* The whole reason of one field (it may be cut beside the field): the
+ * focused one's, else the one just left, else (on a button) the first;
+ * with none, the focused field's help. */
 static void draw_detail(wiz *w, int y, int x, int width)
 {
 	wfield *f = focused_field(w);
 	char buf[700];
-	int first = step_first[w->step];
+	int first = step_first[w->step], n = step_nfields[w->step];
+	const wfield *show = NULL;
 
-	if (f && f->err[0]) {
-		snprintf(buf, sizeof(buf), "%s: %s", f->label, f->err);
+	if (f && f->err[0])
+		show = f;
+	else if (w->last >= first && w->last < first + n &&
+	         w->f[w->last].err[0])
+		show = &w->f[w->last];
+	for (int k = 0; !show && !f && k < n; k++)
+		if (w->f[first + k].err[0])
+			show = &w->f[first + k];
+	if (show) {
+		snprintf(buf, sizeof(buf), "%s: %s", show->label, show->err);
 		draw_text(y, x, width, ROLE_ERROR, buf, true);
-		return;
-	}
-	for (int k = 0; k < step_nfields[w->step]; k++)
-		if (w->f[first + k].err[0]) {
-			snprintf(buf, sizeof(buf), "%s: %s",
-			         w->f[first + k].label, w->f[first + k].err);
-			draw_text(y, x, width, ROLE_ERROR, buf, true);
-			return;
-		}
-	if (f)
+	} else if (f) {
 		draw_text(y, x, width, ROLE_DIM, field_help[(int)(f - w->f)],
 		          true);
-	else
+	} else {
 		draw_fill(y, x, width, ROLE_NORMAL);
+	}
 }
 
 static void draw_radio(wiz *w, int y, int x, int width, const char *q,
