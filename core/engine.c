@@ -1336,38 +1336,110 @@ static int reload(eng_ctx *c, dc_err *err)
 	return 0;
 }
 
-/* Back to the claim: the server was lost before anything was attached. */
+/* Back to the claim: the server was lost before anything was attached.
+ * The addresses go back too (the next server may be on a module with
+ * another IPmanager); the allocation is marked running while they do, so
+ * a crash in between is finished by running it again. */
 static int reclaim(eng_ctx *c, dc_err *err)
 {
-	int claim = step_idx(c, "claim");
-	if (claim < 0)
-		return err_set(err, DC_E_STORE, "no claim step");
+	int claim = step_idx(c, "claim"), alloc = step_idx(c, "allocate");
+	if (claim < 0 || alloc < 0)
+		return err_set(err, DC_E_STORE, "no claim or allocate step");
+	size_t n;
+	const eng_step_def *defs = eng_steps(c->op.kind, &n);
 	int64_t mod = c->svc.module_id;
 	long srv = (long)c->svc.server_id;
+	int cur = c->idx;
+	const char *cur_step = c->step;
+	c->idx = alloc;
+	c->step = defs[alloc].name;
 	if (eng_begin(c, err))
 		return -1;
-	int cur = c->idx;
-	c->idx = claim;
+	if (step_set_tx(c, STEP_RUNNING, false, NULL, err)) {
+		eng_abort(c);
+		return -1;
+	}
+	if (eng_commit(c, err))
+		return -1;
+	c->attempts_before = 1;
+	if (defs[alloc].undo(c, err))
+		return -1; /* the caller fails the operation at this step */
+	if (eng_begin(c, err))
+		return -1;
 	char key[48];
 	snprintf(key, sizeof(key), "lost:%" PRId64 ":%ld", mod, srv);
+	if (step_set_tx(c, STEP_PENDING, false, NULL, err))
+		goto fail;
+	c->idx = claim;
 	if (eng_data_set_int_tx(c, key, 1, err) ||
 	    eng_data_del_tx(c, "claimed_ms", err) ||
 	    step_set_tx(c, STEP_PENDING, false, NULL, err))
 		goto fail;
 	c->idx = cur;
 	if (step_set_tx(c, STEP_PENDING, false, NULL, err) ||
-	    service_set_server_tx(c->e->st, c->svc.id, 0, 0, NULL, err) ||
+	    service_set_server_tx(c->e->st, c->svc.id, mod, 0, NULL, err) ||
 	    service_event_tx(c->e->st, c->svc.id, c->op.id, err,
 	                     "server %ld was taken by someone else before "
-	                     "anything was attached; choosing again",
+	                     "anything was attached; addresses given back, "
+	                     "choosing again",
 	                     srv))
 		goto fail;
 	if (eng_commit(c, err))
 		return -1;
 	c->idx = claim;
+	c->step = defs[claim].name;
 	return 0;
 fail:
 	eng_abort(c);
+	c->idx = cur;
+	c->step = cur_step;
+	return -1;
+}
+
+/* Has the operation done anything besides the current step (a claim run
+ * again after its server was lost, with addresses already allocated)? */
+static bool held_anything(const eng_ctx *c)
+{
+	for (size_t i = 0; i < c->op.nsteps; i++)
+		if ((int)i != c->idx && (c->op.steps[i].state == STEP_DONE ||
+		                         c->op.steps[i].state == STEP_RUNNING ||
+		                         c->op.steps[i].state == STEP_FAILED))
+			return true;
+	return false;
+}
+
+static int run_backward(eng_ctx *c, dc_err *err);
+
+/* Refused after something was taken: give it back (a rollback), then
+ * report the refusal. */
+static int refuse_rollback(eng_ctx *c, const dc_err *cause, dc_err *err)
+{
+	char line[OP_ERROR_MAX];
+	dc_strlcpy(line, cause->msg, sizeof(line));
+	if (eng_begin(c, err))
+		return -1;
+	c->rollback = true;
+	if (step_set_tx(c, STEP_FAILED, false, line, err) ||
+	    set_op_state_tx(c, OPS_ROLLING_BACK, line, false, err) ||
+	    service_event_tx(c->e->st, c->svc.id, c->op.id, err,
+	                     "open refused: %s; giving back what was taken",
+	                     line)) {
+		eng_abort(c);
+		return -1;
+	}
+	if (eng_commit(c, err))
+		return -1;
+	if (run_backward(c, err))
+		return -1;
+	/* Rolled back: keep the reason on the operation. */
+	sqlite3_stmt *s =
+	    prep(c->e->st, "UPDATE operation SET error = ? WHERE id = ?", err);
+	if (s) {
+		bind_text(s, 1, line);
+		sqlite3_bind_int64(s, 2, c->op.id);
+		finish(c->e->st, s, NULL);
+	}
+	*err = *cause;
 	return -1;
 }
 
@@ -1414,12 +1486,21 @@ static int run_forward(eng_ctx *c, dc_err *err)
 				break;
 			}
 			if (rc == ENG_RECLAIM && reclaims++ < 8) {
-				if (reclaim(c, err))
-					return -1;
-				i = c->idx - 1;
-				break;
+				dc_err re;
+				err_clear(&re);
+				if (reclaim(c, &re) == 0) {
+					i = c->idx - 1;
+					break;
+				}
+				/* Giving the addresses back failed: the
+				 * operation stops there (the allocation
+				 * step), with a task. */
+				se = re;
+				se.retryable = false;
 			}
 			if (rc == ENG_REFUSED) {
+				if (held_anything(c))
+					return refuse_rollback(c, &se, err);
 				if (op_refuse(c, &se, err))
 					return -1;
 				*err = se;
@@ -1554,8 +1635,7 @@ int engine_run(engine *e, int64_t op_id, dc_err *err)
 	return rc;
 }
 
-/* Sets a failed (or stranded) operation going again in a direction. */
-static int restart(engine *e, int64_t op_id, bool rollback, dc_err *err)
+int engine_restart(engine *e, int64_t op_id, bool rollback, dc_err *err)
 {
 	dc_operation *o = calloc(1, sizeof(*o));
 	if (!o)
@@ -1617,14 +1697,14 @@ out:
 
 int engine_retry(engine *e, int64_t op_id, dc_err *err)
 {
-	if (restart(e, op_id, false, err))
+	if (engine_restart(e, op_id, false, err))
 		return -1;
 	return engine_run(e, op_id, err);
 }
 
 int engine_rollback(engine *e, int64_t op_id, dc_err *err)
 {
-	if (restart(e, op_id, true, err))
+	if (engine_restart(e, op_id, true, err))
 		return -1;
 	return engine_run(e, op_id, err);
 }

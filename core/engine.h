@@ -241,6 +241,12 @@ int engine_start(engine *e, op_kind kind, int64_t service_id, const char *os,
  * live process (DC_E_CONFLICT) or was cancelled (DC_E_CANCELLED; the
  * operation stays unfinished and resumable). */
 int engine_run(engine *e, int64_t op_id, dc_err *err);
+/* Sets a failed operation going again (pending, in the direction it was
+ * going), or with rollback any operation not done (a failed one, or one
+ * nobody runs) going backwards, without running it: engine_run (here or
+ * in another process) does. Refused for finished operations and for ones
+ * a live process runs. */
+int engine_restart(engine *e, int64_t op_id, bool rollback, dc_err *err);
 /* A failed operation: continue from the failed step (in the direction it
  * was going) and run it. */
 int engine_retry(engine *e, int64_t op_id, dc_err *err);

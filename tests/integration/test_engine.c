@@ -13,6 +13,9 @@
 
 #include "test_engine_fixture.h"
 
+#include "dci.h"
+#include "ipm.h"
+
 static ef_world X;
 
 static int setup(void **state)
@@ -379,6 +382,177 @@ static void test_no_free_server(void **state)
 	engine_free(g);
 }
 
+/* Someone else (another store) writes its own claim over ours: before
+ * `step` starts, the server's owner and notes are theirs. */
+typedef struct thief {
+	const char *step;
+	int64_t module_id;
+	long server_id;
+	bool done;
+} thief;
+
+static void steal(void *user, const engine_hook_ev *ev)
+{
+	thief *t = user;
+	if (t->done || ev->rollback || ev->at != ENGINE_AT_BEFORE ||
+	    strcmp(ev->step, t->step))
+		return;
+	t->done = true;
+	dc_service s;
+	dc_operation o;
+	EF_CHECK(operation_get(X.w.st, ev->op_id, &o, &e_));
+	EF_CHECK(service_get(X.w.st, o.service_id, &s, &e_));
+	t->module_id = s.module_id;
+	t->server_id = (long)s.server_id;
+	panel_opts po = {.url = X.w.sim.dcimgr[ef_dc_of(&X, s.module_id) - 1],
+	                 .username = "admin",
+	                 .password = "admin"};
+	dc_err e;
+	panel *p = panel_new(&po, &e);
+	dci_server_form *f = NULL;
+	if (!p || dci_server_form_get(p, t->server_id, &f, &e))
+		fail_msg("steal: %s", e.msg);
+	dci_server_form w = *f;
+	w.owner = "admin";
+	w.notes = "dcictl:0ther:1";
+	w.hostname = "stolen.example";
+	if (dci_server_form_apply(p, &w, &e))
+		fail_msg("steal: %s", e.msg);
+	dci_server_form_free(f);
+	panel_free(p);
+}
+
+static engine *thief_engine(thief *t)
+{
+	engine_opts o = X.eo;
+	o.hook = steal;
+	o.hook_user = t;
+	dc_err e;
+	engine *g = engine_new(X.w.st, &o, &e);
+	if (!g)
+		fail_msg("engine_new: %s", e.msg);
+	return g;
+}
+
+static void give_back(const thief *t)
+{
+	/* The other store closes its service: the server is free again. */
+	fx_release(&X.w, ef_dc_of(&X, t->module_id), t->server_id);
+	panel_opts po = {.url = X.w.sim.dcimgr[ef_dc_of(&X, t->module_id) - 1],
+	                 .username = "admin",
+	                 .password = "admin"};
+	dc_err e;
+	panel *p = panel_new(&po, &e);
+	dci_server_form *f = NULL;
+	if (!p || dci_server_form_get(p, t->server_id, &f, &e))
+		fail_msg("give back: %s", e.msg);
+	dci_server_form w = *f;
+	w.owner = "";
+	w.notes = "";
+	w.hostname = "free.ds";
+	if (dci_server_form_apply(p, &w, &e))
+		fail_msg("give back: %s", e.msg);
+	dci_server_form_free(f);
+	panel_free(p);
+}
+
+/* Lost after the claim was read back, before anything was attached: the
+ * order gives its addresses back and takes another server. */
+static void test_claim_lost_before_attach(void **state)
+{
+	(void)state;
+	long before[EF_NTYPES], after[EF_NTYPES];
+	ef_ip_snapshot(&X, before);
+	thief t = {.step = "attach"};
+	engine *g = thief_engine(&t);
+	int64_t op;
+	int64_t sid = ef_open(&X, g, "erin", &op);
+	EF_CHECK(engine_run(g, op, &e_));
+	engine_free(g);
+	assert_true(t.done);
+	dc_service s = get_svc(sid);
+	assert_int_equal(s.status, SVC_ACTIVE);
+	assert_true(s.server_id != t.server_id || s.module_id != t.module_id);
+	check_active(sid, "erin");
+	/* The stolen server was left to its new owner. */
+	ef_srv v;
+	ef_server(&X, ef_dc_of(&X, t.module_id), t.server_id, &v);
+	assert_string_equal(v.notes, "dcictl:0ther:1");
+	svc_event *ev = NULL;
+	size_t nev = 0;
+	bool told = false;
+	EF_CHECK(service_events(X.w.st, sid, &ev, &nev, &e_));
+	for (size_t i = 0; i < nev; i++)
+		told |= strstr(ev[i].text, "taken by someone else") != NULL;
+	free(ev);
+	assert_true(told);
+	g = ef_engine(&X);
+	char first[512];
+	assert_int_equal(ef_drift(&X, g, first, sizeof(first)), 0);
+	EF_CHECK(engine_start(g, OPK_CLOSE, sid, NULL, &op, &e_));
+	EF_CHECK(engine_run(g, op, &e_));
+	engine_free(g);
+	give_back(&t);
+	ef_ip_snapshot(&X, after);
+	/* The stolen server's parking address went back when we attached?
+	 * No: nothing was attached, so it is still there. */
+	for (int i = 0; i < EF_NTYPES; i++)
+		assert_int_equal(after[i], before[i]);
+}
+
+/* Lost after addresses were attached: the operation fails with a task
+ * (a person must look), and a rollback takes back only what is ours,
+ * leaving the server to its new owner. */
+static void test_claim_lost_late(void **state)
+{
+	(void)state;
+	long before[EF_NTYPES], after[EF_NTYPES];
+	ef_ip_snapshot(&X, before);
+	thief t = {.step = "install"};
+	engine *g = thief_engine(&t);
+	int64_t op;
+	int64_t sid = ef_open(&X, g, "frank", &op);
+	dc_err e;
+	assert_int_equal(engine_run(g, op, &e), -1);
+	assert_int_equal(get_svc(sid).status, SVC_FAILED);
+	assert_int_equal(e.cat, DC_E_CONFLICT);
+	engine_free(g);
+	assert_int_equal(get_op(op).state, OPS_FAILED);
+	assert_int_equal(ef_open_tasks(&X, op), 1);
+	g = ef_engine(&X);
+	EF_CHECK(engine_rollback(g, op, &e_));
+	assert_int_equal(get_op(op).state, OPS_ROLLED_BACK);
+	ef_srv v;
+	ef_server(&X, ef_dc_of(&X, t.module_id), t.server_id, &v);
+	assert_string_equal(v.notes, "dcictl:0ther:1");
+	assert_string_equal(v.owner, "admin");
+	/* None of our addresses is left on it. */
+	assert_int_equal(v.naddr, 0);
+	char first[512];
+	assert_int_equal(ef_drift(&X, g, first, sizeof(first)), 0);
+	engine_free(g);
+	give_back(&t);
+	ef_ip_snapshot(&X, after);
+	/* The free server's parking address was given back when ours was
+	 * attached; the thief's server has none now. */
+	for (int i = 0; i < EF_NTYPES - 1; i++)
+		assert_int_equal(after[i], before[i]);
+	assert_int_equal(after[4], before[4] - 1);
+	/* Put a parking address back on it for the next tests. */
+	char addr[IPM_ADDR_MAX];
+	panel_opts po = {
+	    .url = X.w.sim.ipmgr, .username = "admin", .password = "admin"};
+	panel *ip = panel_new(&po, &e);
+	ipm_alloc al = {.family = IPM_IPV4, .iptype = "parking"};
+	assert_int_equal(ipm_ip_allocate(ip, &al, addr, &e), 0);
+	panel_free(ip);
+	po.url = X.w.sim.dcimgr[ef_dc_of(&X, t.module_id) - 1];
+	panel *p = panel_new(&po, &e);
+	dci_ip_spec sp = {.ip = addr, .family = "ipv4", .main = true};
+	assert_int_equal(dci_ip_attach(p, t.server_id, &sp, NULL, NULL, &e), 0);
+	panel_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +561,8 @@ int main(void)
 	    cmocka_unit_test(test_bad_orders_write_nothing),
 	    cmocka_unit_test(test_retryable_faults),
 	    cmocka_unit_test(test_no_free_server),
+	    cmocka_unit_test(test_claim_lost_before_attach),
+	    cmocka_unit_test(test_claim_lost_late),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
