@@ -493,6 +493,36 @@ void iprange_view_free(iprange_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+static void refresh_types(iprange_ctx *c, const int64_t *extra, size_t nextra);
+static bool name_in(char *const *v, size_t n, const char *name);
+
+/* Types changed behind dcictl's back (or never fetched): the modules on
+ * this connection get their cached types fetched again, so the flags
+ * follow what was just read. Equal sets cost one store read. */
+static void sync_cache(iprange_ctx *c, const ipm_types *tl)
+{
+	inv_module *mv = NULL;
+	size_t nm = 0;
+	bool differ = false;
+	dc_err e;
+
+	if (inv_load(c->st, NULL, 0, &mv, &nm, &e) < 0)
+		return;
+	for (size_t i = 0; i < nm && !differ; i++) {
+		const inv_module *m = &mv[i];
+
+		if (m->ipmgr_id != c->conn.id)
+			continue;
+		differ = m->iptypes.at <= 0 || m->niptypes != tl->n;
+		for (size_t k = 0; k < tl->n && !differ; k++)
+			differ = !name_in(m->iptype_names, m->niptypes,
+			                  tl->v[k].name);
+	}
+	inv_modules_free(mv, nm);
+	if (differ)
+		refresh_types(c, NULL, 0);
+}
+
 static int load_types(iprange_ctx *c, const ipm_nets *nets, iprange_view *v,
                       dc_err *err)
 {
@@ -531,6 +561,7 @@ static int load_types(iprange_ctx *c, const ipm_nets *nets, iprange_view *v,
 				     mv[j].name);
 	}
 	v->ntypes = tl->n;
+	sync_cache(c, tl);
 	rc = 0;
 out:
 	ipm_types_free(tl);
@@ -1161,15 +1192,13 @@ int iprange_addon_flags(dc_store *st, const char *tariff, iprange_flag **out,
 						snprintf(
 						    fl.why, sizeof(fl.why),
 						    "types of IPmanager %s "
-						    "not fetched yet",
+						    "not read yet",
 						    ipm);
 				} else if (!name_in(m->iptype_names,
 				                    m->niptypes, a->iptype)) {
-					snprintf(
-					    fl.why, sizeof(fl.why),
-					    "IPmanager %s of module %s has "
-					    "no type %s",
-					    ipm, m->name, a->iptype);
+					snprintf(fl.why, sizeof(fl.why),
+					         "no type %s in IPmanager %s",
+					         a->iptype, ipm);
 				} else {
 					continue;
 				}
@@ -1205,6 +1234,52 @@ out:
 	free(av);
 	free(cv);
 	inv_modules_free(mv, nm);
+	return rc;
+}
+
+int iprange_flags_refresh(dc_store *st, const char *tariff, const inv_opts *o,
+                          int64_t max_age_ms, dc_err *err)
+{
+	dc_tariff *tv = NULL;
+	dc_addon *av = NULL;
+	size_t nt = 0, na = 0, n = 0;
+	int64_t *ids = NULL;
+	int rc = -1;
+
+	if (tariff) {
+		if (!(tv = xcalloc(1, sizeof(*tv), err)) ||
+		    tariff_get_by_name(st, tariff, tv, err) < 0)
+			goto out;
+		nt = 1;
+	} else if (tariff_list(st, &tv, &nt, err) < 0) {
+		goto out;
+	}
+	if (addon_list(st, &av, &na, err) < 0 ||
+	    !(ids = xcalloc(nt * DC_TARIFF_MODULES_MAX, sizeof(*ids), err)))
+		goto out;
+	for (size_t i = 0; i < nt; i++) {
+		bool special = false;
+
+		for (size_t j = 0; j < tv[i].naddons && !special; j++)
+			for (size_t k = 0; k < na; k++)
+				if (av[k].id == tv[i].addons[j].addon_id &&
+				    av[k].kind_id == DC_ADDON_SPECIAL_IP)
+					special = true;
+		for (size_t m = 0; special && m < tv[i].nmodules; m++) {
+			bool seen = false;
+
+			for (size_t x = 0; x < n && !seen; x++)
+				seen = ids[x] == tv[i].modules[m];
+			if (!seen)
+				ids[n++] = tv[i].modules[m];
+		}
+	}
+	rc = n ? inv_fetch(st, ids, n, INV_IPTYPES, max_age_ms, o, NULL, err)
+	       : 0;
+out:
+	free(ids);
+	free(tv);
+	free(av);
 	return rc;
 }
 

@@ -16,7 +16,8 @@
  *   an IP type used by an add-on, a module's parking type or a service's
  *   address cannot be deleted; a range whose addresses services hold
  *   cannot change its type or be deleted.
- * - After a change to types, the cached IPmanager types of the modules
+ * - After a change to types, and when iprange_load finds the types
+ *   differ from what is cached, the cached IPmanager types of the modules
  *   that use the connection are fetched again (inventory.h), so that
  *   iprange_addon_flags and the tariff checks see the new state.
  * - The set-up (iprange_setup_*) has four steps: type, range, add-on,
@@ -193,6 +194,13 @@ typedef struct iprange_flag {
  * 0 when nothing is flagged. */
 int iprange_addon_flags(dc_store *st, const char *tariff, iprange_flag **out,
                         size_t *n, dc_err *err);
+/* Fetches again (inventory.h, INV_IPTYPES) the cached IPmanager types of
+ * the modules of tariffs that have special add-ons (tariff NULL: all),
+ * where the last attempt is at least max_age_ms old (0: all of them), so
+ * that the flags are as young as that. A panel that fails is recorded on
+ * its module and flags it as unknown; only the store can fail here. */
+int iprange_flags_refresh(dc_store *st, const char *tariff, const inv_opts *o,
+                          int64_t max_age_ms, dc_err *err);
 
 /* ---- the guided set-up ------------------------------------------------ */
 

@@ -435,8 +435,13 @@ static int special_check_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	dc_store *st = app_store(ctx->app, err);
 	iprange_flag *f = NULL;
 	size_t n = 0;
+	inv_opts io;
 
+	inv_opts_init(&io, &ctx->app->cfg, ctx->app->log);
+	io.cancel = ctx->cancel;
+	/* asked now: a check from the command line is about the present */
 	if (!st ||
+	    iprange_flags_refresh(st, cmd_arg(a, "tariff"), &io, 0, err) < 0 ||
 	    iprange_addon_flags(st, cmd_arg(a, "tariff"), &f, &n, err) < 0)
 		return -1;
 	out_arr_begin(o, NULL);
@@ -452,7 +457,7 @@ static int special_check_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	out_arr_end(o);
 	if (!n)
 		out_msg(o, "every special IP add-on's type exists in its "
-		           "modules' IPmanagers (as last fetched)");
+		           "modules' IPmanagers");
 	free(f);
 	return 0;
 }
@@ -467,18 +472,31 @@ static int dash_collect(cmd_ctx *ctx, out *o, dc_err *err)
 	dc_tariff *tv = NULL;
 	dc_addon *av = NULL;
 	size_t n = 0, nt = 0, na = 0, used = 0;
+	inv_opts io;
 
-	if (!st || iprange_addon_flags(st, NULL, &f, &n, err) < 0)
+	if (!st)
+		return -1;
+	/* the types behind the flags are asked again at most once per
+	 * availability interval per module, failing panels included */
+	inv_opts_init(&io, &ctx->app->cfg, ctx->app->log);
+	io.cancel = ctx->cancel;
+	if (iprange_flags_refresh(st, NULL, &io,
+	                          ctx->app->cfg.availability_refresh_ms,
+	                          err) < 0 ||
+	    iprange_addon_flags(st, NULL, &f, &n, err) < 0)
 		return -1;
 	if (n) {
 		out_arr_begin(o, NULL);
 		for (size_t i = 0; i < n; i++) {
 			out_obj_begin(o, NULL);
 			out_str(o, "tariff", f[i].tariff);
-			out_str(o, "addon", f[i].addon);
-			out_str(o, "problem",
-			        f[i].unknown ? "unknown" : "MISSING");
-			out_str(o, "why", f[i].why);
+			char why[DC_MSG_MAX + 16];
+
+			snprintf(why, sizeof(why), "%s%s",
+			         f[i].unknown ? "cannot tell: " : "", f[i].why);
+			/* the add-on is special_ip_block_<the type named> */
+			out_str(o, "module", f[i].module);
+			out_str(o, "problem", why);
 			out_obj_end(o);
 		}
 		out_arr_end(o);
@@ -803,8 +821,10 @@ const cmd_def ip_cmds[] = {
      special_plan_run, NULL, 0},
     {"special-range", "check", check_opts,
      "special add-ons whose type a module's IPmanager lacks",
-     "From the modules' last fetched IPmanager types; no network.", RO,
-     special_check_run, NULL, 0},
+     "Asks the IPmanager of every module of those tariffs for its types, "
+     "then lists each special add-on whose type is missing (or cannot be "
+     "read) with the tariff and module.",
+     RO, special_check_run, NULL, 0},
     {"special-range", "wizard", wizard_opts,
      "the guided set-up of a special IP range", NULL, RO | CMD_CONSOLE_ONLY,
      NULL, &special_screen, 0},
