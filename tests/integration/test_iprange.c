@@ -678,6 +678,29 @@ static void test_flags(void **state)
 	CHECK(iprange_addon_flags(t->f.st, NULL, &fl, &nf, &e));
 	assert_int_equal(nf, 0);
 	free(fl);
+	/* deleted behind dcictl's back: the cache says nothing until the
+	 * types are asked again */
+	CHECK(ipm_type_delete(t->c.ipm, "nosuch", &e));
+	CHECK(iprange_addon_flags(t->f.st, NULL, &fl, &nf, &e));
+	assert_int_equal(nf, 0);
+	free(fl);
+	CHECK(iprange_flags_refresh(t->f.st, NULL, &t->o, 0, &e));
+	CHECK(iprange_addon_flags(t->f.st, NULL, &fl, &nf, &e));
+	assert_int_equal(nf, 1);
+	free(fl);
+	/* a refresh within the age asks nobody (the flag stays) */
+	CHECK(ipm_type_create(t->c.ipm, "nosuch", "", &e));
+	CHECK(iprange_flags_refresh(t->f.st, NULL, &t->o, 3600000, &e));
+	CHECK(iprange_addon_flags(t->f.st, NULL, &fl, &nf, &e));
+	assert_int_equal(nf, 1);
+	free(fl);
+	/* reading the types on the IP screen notices the difference */
+	iprange_view v;
+	CHECK(iprange_load(&t->c, IPR_TYPES, NULL, &v, &e));
+	iprange_view_free(&v);
+	CHECK(iprange_addon_flags(t->f.st, NULL, &fl, &nf, &e));
+	assert_int_equal(nf, 0);
+	free(fl);
 	assert_int_equal(iprange_addon_flags(t->f.st, "DS-Nope", &fl, &nf, &e),
 	                 -1);
 	assert_int_equal(e.cat, DC_E_NOTFOUND);
