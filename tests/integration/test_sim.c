@@ -1550,6 +1550,23 @@ static void test_stats(void **state)
 	ans_free(&a);
 	/* CLOCK0 is the 14th: the month has 13 full days before today */
 	assert_true(month >= today + (double)sin);
+	/* the percentile of 20 more servers, against a sort done here */
+	call(&a, dc(2), "func=trafficburstable&period=previousday&" ADMIN);
+	assert_ok(&a);
+	for (int id = 21; id <= 40; id++) {
+		statrows q;
+		char xp[160];
+		stat_rows(2, id, day - 86400, day, &q, NULL);
+		qsort(q.out, (size_t)q.n, sizeof(*q.out), cmp_ull);
+		int k = (95 * q.n + 99) / 100;
+		snprintf(xp, sizeof(xp),
+		         "number(/doc/reportdata/trafficburstable/elem[id=%d]/"
+		         "burst_out)",
+		         id);
+		assert_true(fabs(xnum(&a, xp) - (double)q.out[k - 1] * 1024 *
+		                                    8 / 300 / 1e6) < 1e-5);
+	}
+	ans_free(&a);
 	call(&a, dc(1), "func=traffic&period=lastcentury&" ADMIN);
 	assert_err_obj(&a, "value", "period");
 	ans_free(&a);

@@ -796,11 +796,13 @@ static int f_server_stat(sim *s, simreq *r)
 	if (period_range(r, now, &b, &e) < 0)
 		return -1;
 	int64_t last = (int64_t)now - STATS_BUCKET; /* bucket must end */
+	stats_server sp;
+	stats_server_init(&sp, s->o.seed, r->loc, v->id);
 	xbuf_adds(&r->out, "<reportdata><stat>");
 	for (int64_t t = stats_align_up(b); t < e && t <= last;
 	     t += STATS_BUCKET) {
 		stats_bucket sb;
-		stats_bucket_at(s->o.seed, r->loc, v->id, t, &sb);
+		stats_server_bucket(&sp, t, &sb);
 		if (!sb.present)
 			continue;
 		xbuf_addf(&r->out,

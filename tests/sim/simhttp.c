@@ -508,7 +508,6 @@ static enum MHD_Result finish(sim_http *h, struct MHD_Connection *c,
 	else
 		snprintf(result, sizeof(result), "ok");
 
-	enum MHD_Result ret;
 	size_t len;
 	switch (fd.kind) {
 	case FK_DELAY:
@@ -536,8 +535,7 @@ static enum MHD_Result finish(sim_http *h, struct MHD_Connection *c,
 	}
 	log_call(s, cc, result, &fd);
 	char *body = xbuf_steal(&r->out, &len);
-	ret = send_owned(c, MHD_HTTP_OK, body, len, "text/xml; charset=UTF-8");
-	return ret;
+	return send_owned(c, MHD_HTTP_OK, body, len, "text/xml; charset=UTF-8");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,

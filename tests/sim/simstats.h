@@ -21,8 +21,22 @@ typedef struct stats_bucket {
 	unsigned power;   /* W, bucket mean */
 } stats_bucket;
 
+/* The bucket holding t. */
 void stats_bucket_at(uint64_t seed, int loc, unsigned server, int64_t t,
                      stats_bucket *b);
+
+/* For many buckets of one server: the per-server part computed once. */
+typedef struct stats_server {
+	uint64_t seed;
+	int loc;
+	unsigned server;
+	double base, in_share, peak, idle_w, load_w;
+} stats_server;
+
+void stats_server_init(stats_server *p, uint64_t seed, int loc,
+                       unsigned server);
+/* t must be a bucket start (a multiple of STATS_BUCKET). */
+void stats_server_bucket(const stats_server *p, int64_t t, stats_bucket *b);
 
 /* First bucket start >= t. */
 int64_t stats_align_up(int64_t t);
