@@ -630,7 +630,7 @@ static const ui_key mod_keys[] = {
     {UIK_ENTER, "details", "everything about the selected module", A_OPEN},
     {'D', "depts", "departments", A_DEPS},
     {'I', "ipmgr", "IPmanager connections", A_IPMGRS},
-    {'L', "licence", "licence servers", A_LICSRVS},
+    {'S', "lic.servers", "licence servers", A_LICSRVS},
     {0, NULL, NULL, 0},
 };
 
