@@ -45,6 +45,7 @@ typedef struct ipscr {
 	char f_net[IPR_NET_MAX];
 	char f_svc[64];
 	bool loading, loaded, reload;
+	bool addrs_loaded; /* the last load read the addresses too */
 	char load_err[600];
 	time_t loaded_at;
 	ipwork *w;
@@ -201,6 +202,7 @@ typedef struct ipload {
 	char conns[8][DC_NAME_MAX];
 	size_t nconns;
 	char shown[DC_NAME_MAX];
+	unsigned what;
 	dc_err err;
 	int rc;
 } ipload;
@@ -242,7 +244,7 @@ static void load_fn(job *j, void *arg)
 	if (ld->f_svc[0] &&
 	    iprange_find_service(st, ld->f_svc, &f.service_id, &ld->err) < 0)
 		return;
-	ld->rc = iprange_load(&w->c, IPR_ALL, &f, &ld->v, &ld->err);
+	ld->rc = iprange_load(&w->c, ld->what, &f, &ld->v, &ld->err);
 }
 
 static void set_rows(ipscr *d)
@@ -284,6 +286,7 @@ static void load_done(job *j, void *arg)
 			d->v = ld->v;
 			memset(&ld->v, 0, sizeof(ld->v));
 			d->loaded = true;
+			d->addrs_loaded = (ld->what & IPR_ADDRS) != 0;
 			d->loaded_at = time(NULL);
 			d->load_err[0] = '\0';
 			set_rows(d);
@@ -332,6 +335,8 @@ static void ip_reload(ipscr *d)
 	dc_strlcpy(ld->f_type, d->f_type, sizeof(ld->f_type));
 	dc_strlcpy(ld->f_net, d->f_net, sizeof(ld->f_net));
 	dc_strlcpy(ld->f_svc, d->f_svc, sizeof(ld->f_svc));
+	/* all allocated addresses can be many: read only while shown */
+	ld->what = IPR_TYPES | IPR_NETS | (d->tab == TAB_ADDRS ? IPR_ADDRS : 0);
 	if (!ui_job_bg(d->s->ui, "reading IPmanager", load_fn, ld, load_done)) {
 		free(ld);
 		return;
@@ -626,6 +631,8 @@ static void act_edit(ipscr *d)
 static void set_tab(ipscr *d, int tab)
 {
 	d->tab = tab;
+	if (tab == TAB_ADDRS && !d->addrs_loaded)
+		ip_reload(d);
 }
 
 static unsigned ip_key(ui_screen *s, int key, int action)
@@ -708,7 +715,7 @@ static unsigned ip_key(ui_screen *s, int key, int action)
 			       d->v.addrs[i].ip);
 			return UI_HANDLED;
 		}
-		set_tab(d, TAB_ADDRS);
+		d->tab = TAB_ADDRS; /* one load, with the new filter */
 		ip_reload(d);
 		break;
 	case A_DELETE:
@@ -737,8 +744,12 @@ static unsigned ip_key(ui_screen *s, int key, int action)
 		else if (action == A_FSVC && d->v.addrs[i].service_id)
 			snprintf(d->f_svc, sizeof(d->f_svc), "#%lld",
 			         (long long)d->v.addrs[i].service_id);
-		else
+		else {
+			ui_msg(s->ui, UI_INFO, "%s: %s", d->v.addrs[i].ip,
+			       action == A_FNET ? "in no known range"
+			                        : "no dcictl service holds it");
 			break;
+		}
 		ip_reload(d);
 		break;
 	}
@@ -799,7 +810,7 @@ static void ip_draw(ui_screen *s, ui_rect r)
 		lr.y++;
 		lr.h--;
 	}
-	if (!d->loaded) {
+	if (!d->loaded || (d->tab == TAB_ADDRS && !d->addrs_loaded)) {
 		draw_text(lr.y, lr.x, lr.w, ROLE_DIM,
 		          d->load_err[0] ? "" : "reading IPmanager ...", true);
 		return;
