@@ -1337,11 +1337,14 @@ int stats_collector_run(stats_collector *c, dc_store *st,
 		char line[600];
 		if (err) {
 			err_line(&res->first_error, line, sizeof(line));
-			if (res->modules_failed == res->modules &&
-			    res->servers == 0)
-				err_set(err, res->first_error.cat, "%s: %s",
-				        res->first_where, line);
-			else
+			if ((res->modules_failed == res->modules &&
+			     res->servers == 0) ||
+			    (res->servers == 1 && res->servers_failed == 1)) {
+				/* one thing failed: its own error, with
+				 * where it happened */
+				*err = res->first_error;
+				err_prefix(err, "%s", res->first_where);
+			} else {
 				err_set(err, res->first_error.cat,
 				        "%zu of %zu servers failed, %zu of %zu "
 				        "modules failed (first: %s: %s); they "
@@ -1349,6 +1352,7 @@ int stats_collector_run(stats_collector *c, dc_store *st,
 				        res->servers_failed, res->servers,
 				        res->modules_failed, res->modules,
 				        res->first_where, line);
+			}
 			err->retryable = res->first_error.retryable;
 		}
 		return -1;
