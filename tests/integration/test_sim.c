@@ -379,6 +379,22 @@ static void test_session_idle_expiry(void **state)
 	ans_free(&a);
 }
 
+/* Some builds answer the login with the id attribute only. */
+static void test_auth_attr_only(void **state)
+{
+	(void)state;
+	ans a;
+	const char *args[] = {"--servers", "2", "--auth-attr-only", NULL};
+	assert_int_equal(simproc_start(&g_aux, args), 0);
+	call(&a, g_aux.ipmgr, "func=auth&username=admin&password=admin");
+	assert_ok(&a);
+	assert_string_equal(xs(&a, "string(/doc/auth)"), "");
+	assert_true(strlen(xs(&a, "string(/doc/auth/@id)")) >= 16);
+	assert_string_equal(xs(&a, "string(/doc/auth/@level)"), "29");
+	ans_free(&a);
+	simproc_stop(&g_aux);
+}
+
 static void test_authinfo(void **state)
 {
 	(void)state;
@@ -2375,6 +2391,7 @@ int main(void)
 	    cmocka_unit_test(test_ready_line),
 	    cmocka_unit_test(test_auth_session),
 	    cmocka_unit_test(test_session_idle_expiry),
+	    cmocka_unit_test(test_auth_attr_only),
 	    cmocka_unit_test(test_authinfo),
 	    cmocka_unit_test(test_user_level),
 	    cmocka_unit_test(test_server_list),

@@ -16,79 +16,82 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: dcisim [options]\n"
-	      "Simulated DCImanager 5 / IPmanager 5 / licence BILLmanager "
-	      "panels on 127.0.0.1.\n"
-	      "When ready prints one line: READY dcimgr=URL... ipmgr=URL "
-	      "billmgr=URL simctl=URL [ca=FILE]\n"
-	      "\n"
-	      "Listening:\n"
-	      "  --port N               port for everything (0 = pick a free "
-	      "one; default 0)\n"
-	      "  --tls                  serve the panels over HTTPS with a "
-	      "generated CA (ca=FILE)\n"
-	      "  --tls-port N           port of the HTTPS listener (default "
-	      "0)\n"
-	      "  --log FILE             append one line per request\n"
-	      "World (all derived from --seed):\n"
-	      "  --seed N               (default 1)\n"
-	      "  --locations N          DCImanager locations /dcN/dcimgr, "
-	      "1-8 (default 1)\n"
-	      "  --servers N            servers per location, 1-1000000 "
-	      "(default 200)\n"
-	      "  --racks N              racks per location (default one per "
-	      "40 servers)\n"
-	      "  --types LIST           server types (default "
-	      "ds-small,ds-medium,ds-large)\n"
-	      "  --busy-fraction F      share of servers owned by a client, "
-	      "0-1 (default 0)\n"
-	      "  --flagged-fraction F   share with a problem flag, 0-1 "
-	      "(default 0.03)\n"
-	      "  --os LIST              OS templates (osmgr)\n"
-	      "  --pricelists LIST      licence pricelists (billmgr)\n"
-	      "  --public N --private N --ipv6 N --special N\n"
-	      "                         addresses per built-in type (defaults "
-	      "2048, 2048, 131068, 253)\n"
-	      "  --special-type NAME    name of the special type (default "
-	      "guardvlan9)\n"
-	      "  --group-rows           add <type>group</type> separator rows "
-	      "to func=server\n"
-	      "Behaviour:\n"
-	      "  --user NAME:PASS:LEVEL panel user, repeatable; LEVEL 29 "
-	      "(admin) or 16 (user);\n"
-	      "                         default one admin:admin:29\n"
-	      "  --session-idle S       idle seconds before a session "
-	      "expires (default 3600)\n"
-	      "  --install-seconds S    OS install duration (default 5)\n"
-	      "  --power-seconds S      power on/off/reboot duration "
-	      "(default 1)\n"
-	      "  --switch-seconds S     switch port on/off duration (default "
-	      "0)\n"
-	      "  --install-fail-rate R  share of installs that fail, 0-1 "
-	      "(default 0)\n"
-	      "  --power-fail-rate R    share of power operations that fail "
-	      "(default 0)\n"
-	      "  --clock EPOCH          virtual clock starting at EPOCH; "
-	      "moves only via simctl\n"
-	      "Faults:\n"
-	      "  --fault [TARGET/]FUNC:KIND[:ARG][@COUNT]   repeatable; "
-	      "TARGET any, dcimgr,\n"
-	      "                         dcN, ipmgr, billmgr; FUNC or *; KIND "
-	      "delay:MS, http500,\n"
-	      "                         reset, truncate, badxml, error:TYPE, "
-	      "expire\n"
-	      "  --fault-rate R         random faults on a share R of calls\n"
-	      "  --fault-seed N         seed of the random faults (default "
-	      "--seed)\n"
-	      "  --fault-kinds LIST     kinds for random faults (default all, "
-	      "delay:300)\n"
-	      "Presets:\n"
-	      "  --demo                 2 locations, 300 servers each, 4 "
-	      "types, 35% busy,\n"
-	      "                         slower operations (later options "
-	      "override)\n"
-	      "  --help\n",
-	      f);
+	fputs(
+	    "usage: dcisim [options]\n"
+	    "Simulated DCImanager 5 / IPmanager 5 / licence BILLmanager "
+	    "panels on 127.0.0.1.\n"
+	    "When ready prints one line: READY dcimgr=URL... ipmgr=URL "
+	    "billmgr=URL simctl=URL [ca=FILE]\n"
+	    "\n"
+	    "Listening:\n"
+	    "  --port N               port for everything (0 = pick a free "
+	    "one; default 0)\n"
+	    "  --tls                  serve the panels over HTTPS with a "
+	    "generated CA (ca=FILE)\n"
+	    "  --tls-port N           port of the HTTPS listener (default "
+	    "0)\n"
+	    "  --log FILE             append one line per request\n"
+	    "World (all derived from --seed):\n"
+	    "  --seed N               (default 1)\n"
+	    "  --locations N          DCImanager locations /dcN/dcimgr, "
+	    "1-8 (default 1)\n"
+	    "  --servers N            servers per location, 1-1000000 "
+	    "(default 200)\n"
+	    "  --racks N              racks per location (default one per "
+	    "40 servers)\n"
+	    "  --types LIST           server types (default "
+	    "ds-small,ds-medium,ds-large)\n"
+	    "  --busy-fraction F      share of servers owned by a client, "
+	    "0-1 (default 0)\n"
+	    "  --flagged-fraction F   share with a problem flag, 0-1 "
+	    "(default 0.03)\n"
+	    "  --os LIST              OS templates (osmgr)\n"
+	    "  --pricelists LIST      licence pricelists (billmgr)\n"
+	    "  --public N --private N --ipv6 N --special N\n"
+	    "                         addresses per built-in type (defaults "
+	    "2048, 2048, 131068, 253)\n"
+	    "  --special-type NAME    name of the special type (default "
+	    "guardvlan9)\n"
+	    "  --group-rows           add <type>group</type> separator rows "
+	    "to func=server\n"
+	    "  --auth-attr-only       answer func=auth with <auth id= level=/> "
+	    "and no text\n"
+	    "Behaviour:\n"
+	    "  --user NAME:PASS:LEVEL panel user, repeatable; LEVEL 29 "
+	    "(admin) or 16 (user);\n"
+	    "                         default one admin:admin:29\n"
+	    "  --session-idle S       idle seconds before a session "
+	    "expires (default 3600)\n"
+	    "  --install-seconds S    OS install duration (default 5)\n"
+	    "  --power-seconds S      power on/off/reboot duration "
+	    "(default 1)\n"
+	    "  --switch-seconds S     switch port on/off duration (default "
+	    "0)\n"
+	    "  --install-fail-rate R  share of installs that fail, 0-1 "
+	    "(default 0)\n"
+	    "  --power-fail-rate R    share of power operations that fail "
+	    "(default 0)\n"
+	    "  --clock EPOCH          virtual clock starting at EPOCH; "
+	    "moves only via simctl\n"
+	    "Faults:\n"
+	    "  --fault [TARGET/]FUNC:KIND[:ARG][@COUNT]   repeatable; "
+	    "TARGET any, dcimgr,\n"
+	    "                         dcN, ipmgr, billmgr; FUNC or *; KIND "
+	    "delay:MS, http500,\n"
+	    "                         reset, truncate, badxml, error:TYPE, "
+	    "expire\n"
+	    "  --fault-rate R         random faults on a share R of calls\n"
+	    "  --fault-seed N         seed of the random faults (default "
+	    "--seed)\n"
+	    "  --fault-kinds LIST     kinds for random faults (default all, "
+	    "delay:300)\n"
+	    "Presets:\n"
+	    "  --demo                 2 locations, 300 servers each, 4 "
+	    "types, 35% busy,\n"
+	    "                         slower operations (later options "
+	    "override)\n"
+	    "  --help\n",
+	    f);
 }
 
 enum {
@@ -116,6 +119,7 @@ enum {
 	O_TLS,
 	O_LOG,
 	O_GROUP,
+	O_AUTH_ATTR,
 	O_PUBLIC,
 	O_PRIVATE,
 	O_IPV6,
@@ -152,6 +156,7 @@ static const struct option longopts[] = {
     {"tls", no_argument, NULL, O_TLS},
     {"log", required_argument, NULL, O_LOG},
     {"group-rows", no_argument, NULL, O_GROUP},
+    {"auth-attr-only", no_argument, NULL, O_AUTH_ATTR},
     {"public", required_argument, NULL, O_PUBLIC},
     {"private", required_argument, NULL, O_PRIVATE},
     {"ipv6", required_argument, NULL, O_IPV6},
@@ -288,7 +293,7 @@ static int parse_args(int argc, char **argv, simopts *o)
 			apply_demo(o);
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		const char *a = optarg;
 		int rc = 0;
 		switch (c) {
@@ -374,6 +379,9 @@ static int parse_args(int argc, char **argv, simopts *o)
 			break;
 		case O_GROUP:
 			o->group_rows = true;
+			break;
+		case O_AUTH_ATTR:
+			o->auth_attr_only = true;
 			break;
 		case O_PUBLIC:
 			rc = get_ull(c, a, 0, 100000000, &ull);

@@ -242,8 +242,12 @@ static int do_auth(sim *s, simreq *r)
 	session *se = sim_session_new(s, r->panel, r->loc, x);
 	snprintf(r->user, sizeof(r->user), "%s", x->name);
 	r->level = x->level;
-	xbuf_addf(&r->out, "<auth id=\"%s\" level=\"%d\">%s</auth>", se->id,
-	          se->level, se->id);
+	if (s->o.auth_attr_only)
+		xbuf_addf(&r->out, "<auth id=\"%s\" level=\"%d\"/>", se->id,
+		          se->level);
+	else
+		xbuf_addf(&r->out, "<auth id=\"%s\" level=\"%d\">%s</auth>",
+		          se->id, se->level, se->id);
 	return 0;
 }
 

@@ -59,6 +59,8 @@ typedef struct simopts {
 	bool tls;
 	const char *logpath;
 	bool group_rows;
+	bool auth_attr_only; /* <auth id= level=/> without text, as some
+	                        builds answer */
 	unsigned long public_n, private_n, ipv6_n, special_n;
 	char special_type[64];
 	char oslist[1024];
