@@ -1,6 +1,7 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
 
+#include "cli_call.h"
 #include "cmd.h"
 #include "json.h"
 #include "ui.h"
@@ -329,16 +330,7 @@ void cli_man(FILE *f)
 			fputc('\n', f);
 		}
 	}
-	fputs(".SH RAW CALLS\n.B dcictl call \\-\\-url\n\\fIURL\\fR "
-	      "\\fB\\-\\-user\\fR \\fIUSER\\fR "
-	      "[\\fB\\-\\-password\\-file\\fR \\fIFILE\\fR] "
-	      "[\\fB\\-\\-json\\fR] \\fIFUNC\\fR "
-	      "[\\fIkey\\fR=\\fIvalue\\fR...]\n.br\n"
-	      "Sends one API call to a panel and prints the answer with "
-	      "secrets masked: the troubleshooting tool. The password never "
-	      "comes from the command line; see \\fBdcictl call "
-	      "\\-\\-help\\fR.\n",
-	      f);
+	cli_call_man(f); /* its owner keeps it beside its usage */
 	fputs(".SH CONSOLE KEYS\nKeys that work on every screen:\n", f);
 	man_keys(f, ui_global_keys);
 	fputs(".PP\nIn lists:\n", f);

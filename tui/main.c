@@ -17,27 +17,12 @@
 
 static int run_call(const app_opts *o, int argc, char **argv)
 {
-	/* cli_call reads the config itself: hand it what was given here */
-	if (o->config)
-		setenv("DCICTL_CONFIG", o->config, 1);
 #ifdef HAVE_CLI_CALL
-	/* --json before "call" was taken as a global: hand it on */
-	if (o->json) {
-		char **av = calloc((size_t)argc + 2, sizeof(char *));
-		int rc;
-
-		if (!av)
-			return 1;
-		av[0] = argv[0];
-		av[1] = "--json";
-		for (int i = 1; i < argc; i++)
-			av[i + 1] = argv[i];
-		rc = cli_call(argc + 1, av);
-		free(av);
-		return rc;
-	}
-	return cli_call(argc, argv);
+	/* the globals given before "call" (--json, --config, --store,
+	 * --read-only) are handed over; cli_call parses its own after it */
+	return cli_call(o, argc, argv);
 #else
+	(void)o;
 	(void)argc;
 	(void)argv;
 	fputs("dcictl: 'call' is not part of this build\n", stderr);

@@ -1,6 +1,12 @@
-/* test_client_cli.c - `dcictl call` (cli_call) against dcisim: output as
- * XML and JSON with secrets masked, the three password sources (file,
- * environment, terminal prompt with echo off), exit codes and messages. */
+/* test_client_cli.c - `dcictl call` against dcisim. The --url form runs
+ * cli_call in process: output as XML and JSON with secrets masked, the
+ * three password sources (file, environment, terminal prompt with echo
+ * off), exit codes and messages. The store forms (MODULE, --ipmgr,
+ * --license) run the dcictl binary ($DCICTL) on a store made here with
+ * store.h: the stored connection is used, --json/--config/--store/
+ * --read-only work before and after "call", an unknown name lists the
+ * known ones, bad arguments are named, the store is never created, and
+ * the stored password appears in no output. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,14 +24,75 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_call.h"
 #include "panel.h"
 #include "simproc.h"
+#include "store.h"
+
+#define STORED_PW "s3cr3t-pw"
 
 static simproc sim;
-static char dir[512];
+static char dir[512], cfg[600], store_file[600], pw_file[600];
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	fclose(f);
+	return chmod(path, 0600);
+}
+
+/* A store as an operator would have it: a department, an IPmanager, a
+ * licence server and two modules, all with user op2 and its password
+ * sealed in the store; a config naming it. */
+static int make_store(void)
+{
+	dc_err e;
+	char text[700];
+	snprintf(store_file, sizeof(store_file), "%s/store.db", dir);
+	snprintf(cfg, sizeof(cfg), "%s/config", dir);
+	snprintf(pw_file, sizeof(pw_file), "%s/op2-pw", dir);
+	snprintf(text, sizeof(text), "store = \"%s\";\n", store_file);
+	if (write_file(cfg, text) < 0 || write_file(pw_file, STORED_PW "\n"))
+		return -1;
+	dc_store *st = store_open(store_file, &e);
+	if (!st)
+		return -1;
+	dc_department d = {.name = "NOC"};
+	dc_conn ipm = {.name = "ipm-main", .username = "op2"};
+	dc_conn lic = {.name = "licences", .username = "op2"};
+	snprintf(ipm.url, sizeof(ipm.url), "%s", sim.ipmgr);
+	snprintf(lic.url, sizeof(lic.url), "%s", sim.billmgr);
+	int rc = department_add(st, &d, &e) < 0 ||
+	                 ipmgr_add(st, &ipm, STORED_PW, &e) < 0 ||
+	                 licsrv_add(st, &lic, STORED_PW, &e) < 0
+	             ? -1
+	             : 0;
+	const char *names[] = {"dc1", "dc2"};
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		dc_module m;
+		memset(&m, 0, sizeof(m));
+		snprintf(m.name, sizeof(m.name), "%s", names[i]);
+		snprintf(m.url, sizeof(m.url), "%s", sim.dcimgr[0]);
+		snprintf(m.username, sizeof(m.username), "op2");
+		snprintf(m.parking_type, sizeof(m.parking_type), "parking");
+		m.sorting = 10 + i;
+		m.enabled = true;
+		m.ipmgr_id = ipm.id;
+		m.licsrv_id = lic.id;
+		m.department_id = d.id;
+		rc = module_add(st, &m, STORED_PW, &e);
+	}
+	if (rc < 0)
+		fprintf(stderr, "make_store: %s\n", e.msg);
+	store_close(st);
+	return rc;
+}
 
 static int setup(void **state)
 {
@@ -33,10 +100,13 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "%s/cli-XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
-	const char *args[] = {
-	    "--servers",        "5", "--user", "admin:admin:29", "--user",
-	    "op2:s3cr3t-pw:29", NULL};
-	return simproc_start(&sim, args);
+	const char *args[] = {"--servers", "5",
+	                      "--user",    "admin:admin:29",
+	                      "--user",    "op2:" STORED_PW ":29",
+	                      NULL};
+	if (simproc_start(&sim, args) < 0)
+		return -1;
+	return make_store();
 }
 
 static int teardown(void **state)
@@ -80,7 +150,7 @@ static void call(run *r, const char *const *args)
 	int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fo, 1);
 	dup2(fe, 2);
-	r->rc = cli_call(argc, argv);
+	r->rc = cli_call(NULL, argc, argv);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(so, 1);
@@ -206,9 +276,12 @@ static void expect_usage(const char *const *args, const char *needle)
 static void test_bad_arguments(void **state)
 {
 	const char *no_url[] = {"--user", "a", "server", NULL};
-	expect_usage(no_url, "--url URL is required");
+	expect_usage(no_url, "--user goes with --url URL");
 	const char *no_user[] = {"--url", "http://h/d", "server", NULL};
-	expect_usage(no_user, "--user USER is required");
+	expect_usage(no_user, "--user USER is required with --url");
+	const char *two[] = {"--url", "http://h/d", "--ipmgr",
+	                     "x",     "iptype",     NULL};
+	expect_usage(two, "give one of --url, --ipmgr and --license");
 	const char *no_func[] = {"--url", "http://h/d", "--user", "a", NULL};
 	expect_usage(no_func, "FUNC is missing");
 	const char *bad_kv[] = {"--url",  "http://h/d", "--user", "a",
@@ -251,7 +324,7 @@ static void test_prompt(void **state)
 	if (pid == 0) {
 		char *argv[] = {"call", "--url", sim.dcimgr[0], "--user",
 		                "op2",  "osmgr", NULL};
-		int rc = cli_call(6, argv);
+		int rc = cli_call(NULL, 6, argv);
 		fflush(NULL); /* _exit does not, and stdout was not a tty */
 		_exit(rc);
 	}
@@ -289,6 +362,239 @@ static void test_prompt(void **state)
 	assert_null(strstr(buf, "s3cr3t-pw")); /* not echoed */
 }
 
+/* ---- the store forms, through the dcictl binary ---- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs $DCICTL args with DCICTL_CONFIG=config (NULL: unset), no password
+ * in the environment and no terminal; stdout and stderr captured, at most
+ * 60 s. Fails the test if the stored password shows up in either. */
+static void dcictl(run *r, const char *config, const char *const *args)
+{
+	const char *bin = getenv("DCICTL");
+	int po[2], pe[2];
+	size_t no = 0, ne = 0;
+	long long deadline = now_ms() + 60000;
+	if (!bin || !*bin)
+		bin = "build/dcictl";
+	assert_int_equal(pipe(po), 0);
+	assert_int_equal(pipe(pe), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *argv[64];
+		int n = 0;
+		argv[n++] = (char *)bin;
+		for (int i = 0; args[i] && n < 63; i++)
+			argv[n++] = (char *)args[i];
+		argv[n] = NULL;
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		close(po[0]);
+		close(pe[0]);
+		if (config)
+			setenv("DCICTL_CONFIG", config, 1);
+		else
+			unsetenv("DCICTL_CONFIG");
+		unsetenv("DCICTL_PASSWORD");
+		setsid(); /* no terminal to prompt on */
+		execv(bin, argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	struct pollfd p[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		int left = (int)(deadline - now_ms());
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			fail_msg("dcictl %s %s took too long", args[0],
+			         args[1] ? args[1] : "");
+		}
+		if (poll(p, 2, left) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			char *buf = i ? r->err : r->out;
+			size_t cap = i ? sizeof(r->err) : sizeof(r->out);
+			size_t *len = i ? &ne : &no;
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			ssize_t k = read(p[i].fd, buf + *len, cap - 1 - *len);
+			if (k <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			} else {
+				*len += (size_t)k;
+			}
+		}
+	}
+	r->out[no] = '\0';
+	r->err[ne] = '\0';
+	int st = 0;
+	waitpid(pid, &st, 0);
+	r->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (strstr(r->out, STORED_PW) || strstr(r->err, STORED_PW))
+		fail_msg("the stored password was printed: %s%s", r->out,
+		         r->err);
+	/* under SAN=1 the binary reports leaks and UB on stderr */
+	if (strstr(r->err, "Sanitizer") || strstr(r->err, "runtime error:"))
+		fail_msg("dcictl %s %s: %s", args[0], args[1] ? args[1] : "",
+		         r->err);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void expect(const run *r, int rc, const char *out, const char *err)
+{
+	if (r->rc != rc || (out && !strstr(r->out, out)) ||
+	    (err && !strstr(r->err, err)))
+		fail_msg("rc %d (wanted %d)\nstdout: %.2000s\nstderr: %s\n"
+		         "wanted stdout '%s', stderr '%s'",
+		         r->rc, rc, r->out, r->err, out ? out : "",
+		         err ? err : "");
+}
+
+static void test_store_module(void **state)
+{
+	static run r, j;
+	dcictl(&r, cfg, ARGS("call", "dc1", "osmgr"));
+	expect(&r, 0, "<name>Debian-12-amd64</name>", NULL);
+	assert_string_equal(r.err, "");
+
+	/* --json before "call" and after it give the same answer */
+	dcictl(&r, cfg, ARGS("--json", "call", "dc2", "osmgr"));
+	expect(&r, 0, "\"name\": \"Debian-12-amd64\"", NULL);
+	dcictl(&j, cfg, ARGS("call", "dc2", "osmgr", "--json"));
+	expect(&j, 0, NULL, NULL);
+	assert_string_equal(r.out, j.out);
+	dcictl(&j, cfg, ARGS("call", "--json", "dc2", "osmgr"));
+	assert_string_equal(r.out, j.out);
+
+	/* parameters reach the panel: the panel's own error comes back */
+	dcictl(&r, cfg, ARGS("call", "dc1", "server.edit", "elid=99999"));
+	expect(&r, 1, "<error type=\"missed\"", "missed: ");
+	assert_non_null(strstr(r.err, sim.dcimgr[0]));
+
+	/* a login through the stored user: the session prints masked, and
+	 * the password given from a file is not echoed anywhere */
+	char kv[700];
+	snprintf(kv, sizeof(kv), "password@=%s", pw_file);
+	dcictl(&r, cfg, ARGS("call", "dc1", "auth", "username=op2", kv));
+	expect(&r, 0, "<auth id=\"***\" level=\"29\">***", NULL);
+}
+
+static void test_store_ipmgr_license(void **state)
+{
+	static run r;
+	dcictl(&r, cfg, ARGS("call", "--ipmgr", "ipm-main", "iptype"));
+	expect(&r, 0, "<name>parking</name>", NULL);
+	dcictl(&r, cfg,
+	       ARGS("call", "--license", "licences", "auth", "username=op2",
+	            "password@=/dev/null"));
+	/* the licence server answers as its own panel: a wrong password
+	 * proves the call went there and the stored one was not used */
+	expect(&r, 1, "<error type=\"auth\"", sim.billmgr);
+	dcictl(&r, cfg,
+	       ARGS("--json", "call", "--license", "licences", "soft"));
+	expect(&r, 0, "\"doc\"", NULL);
+
+	dcictl(&r, cfg, ARGS("call", "--ipmgr", "ipm-x", "iptype"));
+	expect(&r, 2, NULL,
+	       "no IPmanager 'ipm-x' in the store; IPmanagers: "
+	       "ipm-main");
+	assert_string_equal(r.out, "");
+	dcictl(&r, cfg, ARGS("call", "--license", "nope", "soft"));
+	expect(&r, 2, NULL,
+	       "no licence server 'nope' in the store; licence servers: "
+	       "licences");
+}
+
+static void test_store_unknown_and_bad(void **state)
+{
+	static run r;
+	dcictl(&r, cfg, ARGS("call", "dc9", "server"));
+	expect(&r, 2, NULL, "no module 'dc9' in the store; modules: dc1, dc2");
+	assert_string_equal(r.out, "");
+	assert_int_equal(strchr(r.err, '\n') - r.err + 1, (long)strlen(r.err));
+	/* with --json the refusal is also an object on stdout */
+	dcictl(&r, cfg, ARGS("--json", "call", "dc9", "server"));
+	expect(&r, 2, "\"category\": \"not found\"", "no module 'dc9'");
+	assert_non_null(strstr(r.out, "\"field\": \"module\""));
+
+	dcictl(&r, cfg, ARGS("call", "dc1"));
+	expect(&r, 2, NULL, "FUNC is missing after module 'dc1'");
+	dcictl(&r, cfg, ARGS("call"));
+	expect(&r, 2, NULL, "MODULE FUNC is missing");
+	dcictl(&r, cfg, ARGS("call", "dc1", "server", "elid"));
+	expect(&r, 2, NULL, "'elid' is not key=value");
+	dcictl(&r, cfg, ARGS("call", "dc1", "server", "=1"));
+	expect(&r, 2, NULL, "'=1' is not key=value");
+	dcictl(&r, cfg, ARGS("call", "dc1", "elid=1"));
+	expect(&r, 2, NULL, "'elid=1' is not a panel function name");
+	dcictl(&r, cfg, ARGS("call", "--user", "admin", "dc1", "server"));
+	expect(&r, 2, NULL, "--user goes with --url URL");
+	dcictl(&r, cfg, ARGS("call", "--insecure", "dc1", "server"));
+	expect(&r, 2, NULL, "--insecure goes with --url URL");
+	assert_string_equal(r.out, "");
+}
+
+static void test_store_globals(void **state)
+{
+	static run r;
+	char other[700], cfg2[700], text[800];
+	/* a second config naming a store that does not exist */
+	snprintf(other, sizeof(other), "%s/none.db", dir);
+	snprintf(cfg2, sizeof(cfg2), "%s/config2", dir);
+	snprintf(text, sizeof(text), "store = \"%s\";\n", other);
+	assert_int_equal(write_file(cfg2, text), 0);
+
+	dcictl(&r, cfg2, ARGS("call", "dc1", "osmgr"));
+	expect(&r, 1, NULL, "no store at ");
+	assert_non_null(strstr(r.err, other));
+	assert_int_equal(access(other, F_OK), -1); /* not created */
+
+	/* --config before or after "call" wins over DCICTL_CONFIG */
+	dcictl(&r, cfg2, ARGS("--config", cfg, "call", "dc1", "osmgr"));
+	expect(&r, 0, "Debian-12-amd64", NULL);
+	dcictl(&r, NULL, ARGS("call", "dc1", "--config", cfg, "osmgr"));
+	expect(&r, 0, "Debian-12-amd64", NULL);
+	/* --store too, before or after */
+	dcictl(&r, cfg2, ARGS("--store", store_file, "call", "dc1", "osmgr"));
+	expect(&r, 0, "Debian-12-amd64", NULL);
+	dcictl(&r, cfg2, ARGS("call", "--store", store_file, "dc1", "osmgr"));
+	expect(&r, 0, "Debian-12-amd64", NULL);
+	dcictl(&r, cfg, ARGS("--store", other, "call", "dc1", "osmgr"));
+	expect(&r, 1, NULL, "no store at ");
+	assert_int_equal(access(other, F_OK), -1);
+
+	/* a broken config is named with its line */
+	assert_int_equal(write_file(cfg2, "store = ;\n"), 0);
+	dcictl(&r, cfg2, ARGS("call", "dc1", "osmgr"));
+	expect(&r, 1, NULL, "config2:1");
+
+	/* --read-only: reads go out, anything that may act is refused */
+	dcictl(&r, cfg, ARGS("--read-only", "call", "dc1", "server"));
+	expect(&r, 0, "<elem>", NULL);
+	dcictl(&r, cfg,
+	       ARGS("--read-only", "call", "dc1", "server.edit", "elid=1"));
+	expect(&r, 0, "<elid>1</elid>", NULL);
+	dcictl(&r, cfg,
+	       ARGS("--read-only", "call", "dc1", "server.poweron", "elid=1"));
+	expect(&r, 1, NULL, "read-only: 'server.poweron' may change things");
+	assert_string_equal(r.out, "");
+	dcictl(&r, cfg,
+	       ARGS("call", "--read-only", "dc1", "server.edit", "elid=1",
+	            "sok=ok", "notes=x"));
+	expect(&r, 1, NULL, "read-only: 'server.edit'");
+}
+
 int main(void)
 {
 	panel_lib_init(NULL);
@@ -298,6 +604,10 @@ int main(void)
 	    cmocka_unit_test(test_failures),
 	    cmocka_unit_test(test_bad_arguments),
 	    cmocka_unit_test(test_prompt),
+	    cmocka_unit_test(test_store_module),
+	    cmocka_unit_test(test_store_ipmgr_license),
+	    cmocka_unit_test(test_store_unknown_and_bad),
+	    cmocka_unit_test(test_store_globals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
