@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -2198,6 +2200,97 @@ static void test_tls(void **state)
 	assert_int_not_equal(access(cafile, F_OK), 0);
 }
 
+typedef struct slow_call {
+	const char *url;
+	const char *cafile;
+	ans a;
+} slow_call;
+
+static void *slow_run(void *p)
+{
+	slow_call *c = p;
+	post_on(NULL, c->url, "func=osmgr&" ADMIN, 30000, c->cafile, &c->a);
+	return NULL;
+}
+
+/* SIGTERM while sessions, licences, addresses, faults, a TLS listener and
+ * a delayed call in flight exist: the simulator exits 0 (under ASan that
+ * also means LeakSanitizer found nothing). */
+static void test_clean_exit(void **state)
+{
+	(void)state;
+	ans a;
+	char log[600], cafile[512];
+	snprintf(log, sizeof(log), "%s/exit.log", g_tmp);
+	const char *args[] = {"--tls",
+	                      "--locations",
+	                      "2",
+	                      "--servers",
+	                      "40",
+	                      "--busy-fraction",
+	                      "0.3",
+	                      "--log",
+	                      log,
+	                      "--fault",
+	                      "dc1/osmgr:delay:20000",
+	                      NULL};
+	assert_int_equal(simproc_start(&g_aux, args), 0);
+	const char *ca = strstr(g_aux.ready, " ca=");
+	assert_non_null(ca);
+	snprintf(cafile, sizeof(cafile), "%s", ca + 4);
+	cafile[strcspn(cafile, " \n")] = '\0';
+	post_on(NULL, g_aux.dcimgr[1],
+	        "func=auth&username=admin&password=admin", 0, cafile, &a);
+	assert_ok(&a);
+	ans_free(&a);
+	post_on(NULL, g_aux.ipmgr, "func=ip.edit&sok=ok&iptype=public&" ADMIN,
+	        0, cafile, &a);
+	assert_ok(&a);
+	char body[256];
+	snprintf(body, sizeof(body),
+	         "func=iplist.edit&plid=3&sok=ok&ip=%s&" ADMIN,
+	         xs(&a, "string(/doc/ip)"));
+	ans_free(&a);
+	post_on(NULL, g_aux.dcimgr[0], body, 0, cafile, &a);
+	assert_ok(&a);
+	ans_free(&a);
+	post_on(NULL, g_aux.billmgr,
+	        "func=soft.order.param&sok=ok&pricelist=1&ip=185.0.0.9&" ADMIN,
+	        0, cafile, &a);
+	assert_ok(&a);
+	ans_free(&a);
+	post_on(NULL, g_aux.dcimgr[0], "func=server.poweron&elid=2&" ADMIN, 0,
+	        cafile, &a);
+	ans_free(&a);
+	/* a call waiting in its delay when the signal comes */
+	slow_call sc = {g_aux.dcimgr[0], cafile, {0}};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, slow_run, &sc), 0);
+	bool arrived = false;
+	for (int i = 0; i < 2000 && !arrived; i++) {
+		/* poll the call counter until the delayed call has arrived */
+		char *calls = NULL;
+		assert_int_equal(simproc_ctl(&g_aux, "func=calls", &calls), 0);
+		arrived = strstr(calls, "dc1/osmgr") != NULL;
+		free(calls);
+		struct timespec ts = {0, 5000000};
+		if (!arrived)
+			nanosleep(&ts, NULL);
+	}
+	assert_true(arrived);
+	int st = 0;
+	assert_int_equal(kill(g_aux.pid, SIGTERM), 0);
+	assert_int_equal(waitpid(g_aux.pid, &st, 0), g_aux.pid);
+	g_aux.pid = 0;
+	close(g_aux.out_fd);
+	g_aux.out_fd = -1;
+	pthread_join(th, NULL);
+	ans_free(&sc.a);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	unlink(log);
+}
+
 static void test_bad_options(void **state)
 {
 	(void)state;
@@ -2424,6 +2517,7 @@ int main(void)
 	    cmocka_unit_test(test_fault_random),
 	    cmocka_unit_test(test_request_log),
 	    cmocka_unit_test(test_tls),
+	    cmocka_unit_test(test_clean_exit),
 	    cmocka_unit_test(test_bad_options),
 	};
 	const struct CMUnitTest scale[] = {

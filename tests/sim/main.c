@@ -480,7 +480,7 @@ int main(int argc, char **argv)
 	                             &port, &tls_port, err, sizeof(err));
 	free(cert);
 	if (key) {
-		memset(key, 0, strlen(key));
+		explicit_bzero(key, strlen(key));
 		free(key);
 	}
 	if (!h) {
