@@ -731,7 +731,7 @@ static const cmd_opt addr_list_opts[] = {
 	     CMD_OPT_STR,                                                       \
 	     CMD_OPT_REPEAT,                                                    \
 	     "TARIFF",                                                          \
-	     "a tariff that gets the add-on (repeatable)",                      \
+	     "a tariff that gets the add-on",                                   \
 	     0,                                                                 \
 	     0,                                                                 \
 	     NULL},                                                             \
