@@ -53,12 +53,18 @@ static int teardown(void **state)
 	return 0;
 }
 
+static vt *start_at(efx *x, int rows, int cols, const char *const *args,
+                    const char *extra_env1, const char *extra_env2)
+{
+	const char *env[] = {x->cfgenv, extra_env1, extra_env2, NULL};
+
+	assert_int_equal(vt_start(&x->v, rows, cols, args, env), 0);
+	return x->v;
+}
+
 static vt *start(efx *x, const char *const *args)
 {
-	const char *env[] = {x->cfgenv, NULL};
-
-	assert_int_equal(vt_start(&x->v, 24, 80, args, env), 0);
-	return x->v;
+	return start_at(x, 24, 80, args, NULL, NULL);
 }
 
 #define EXPECT(v, t)                                                           \
@@ -207,6 +213,24 @@ static void test_wizard_fails_then_finishes(void **state)
 	quit_ok(x);
 }
 
+/* A larger terminal, LANG=C (ASCII drawing) and NO_COLOR: the same walk
+ * reads the same and applies. */
+static void test_wizard_large_ascii_mono(void **state)
+{
+	efx *x = *state;
+	vt *v = start_at(x, 40, 120, NULL, "LANG=C", "NO_COLOR=1");
+
+	walk_to_summary(v);
+	vt_key(v, VTERM_KEY_ENTER);
+	EXPECT(v, "step type: done");
+	EXPECT(v, "step range: done");
+	EXPECT(v, "step add-on: done");
+	EXPECT(v, "step tariffs: done");
+	assert_false(vt_any_color(v));
+	assert_true(tariff_has_special(x));
+	quit_ok(x);
+}
+
 static void test_read_only_refuses_apply(void **state)
 {
 	efx *x = *state;
@@ -324,6 +348,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_wizard_fails_then_finishes,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wizard_large_ascii_mono, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_refuses_apply, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_ip_screen_shows_service, setup,
