@@ -69,6 +69,9 @@ int main(int argc, char **argv)
 		rc = 0;
 		if (n == 0)
 			cli_usage(stdout);
+		else if (strcmp(rest[0], "call") == 0) /* not in the table */
+			rc =
+			    run_call(&o, 2, (char *[]){"call", "--help", NULL});
 		else
 			rc = cli_help(n, rest, stdout);
 		free(rest);

@@ -543,6 +543,11 @@ static void test_store_unknown_and_bad(void **state)
 	dcictl(&r, cfg, ARGS("call", "--insecure", "dc1", "server"));
 	expect(&r, 2, NULL, "--insecure goes with --url URL");
 	assert_string_equal(r.out, "");
+	/* help before "call" too (call is not in the command table) */
+	dcictl(&r, cfg, ARGS("--help", "call"));
+	expect(&r, 0, "usage: dcictl call [options] MODULE FUNC", NULL);
+	dcictl(&r, cfg, ARGS("call", "dc1", "server", "--help"));
+	expect(&r, 0, "usage: dcictl call", NULL);
 }
 
 static void test_store_globals(void **state)
