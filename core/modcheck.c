@@ -300,12 +300,17 @@ static void step_connect_tls(run *rn, const modcheck_conn *c,
 	curl_easy_getinfo(h, CURLINFO_APPCONNECT_TIME_T, &t_app);
 	curl_easy_cleanup(h);
 	const char *why = ebuf[0] ? ebuf : curl_easy_strerror(rc);
-	bool connected = t_conn > 0;
+	/* A TLS error means TCP got through; curl leaves the connect time at
+	 * 0 on a failed transfer, so the error code decides first. */
+	bool tls_failed = rc != CURLE_OK && curl_tls_error(rc);
+	bool connected = rc == CURLE_OK || tls_failed || t_conn > 0;
+	double total = now_ms() - t0;
 	/* curl measured the steps; make ok()/fail() report its figures */
-	double conn_ms =
-	    connected ? (double)(t_conn - t_dns) / 1000.0 : now_ms() - t0;
+	double conn_ms = t_conn > t_dns ? (double)(t_conn - t_dns) / 1000.0
+	                 : connected    ? 0
+	                                : total;
 	double tls_ms = t_app > t_conn ? (double)(t_app - t_conn) / 1000.0
-	                               : now_ms() - t0 - conn_ms;
+	                               : total - conn_ms;
 
 	rn->step_t0 = now_ms() - conn_ms;
 	if (rc != CURLE_OK && !connected) {

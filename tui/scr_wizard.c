@@ -190,6 +190,8 @@ enum {
 	F_IPMGR,
 	F_PARK,
 	F_LIC,
+	F_CA,  /* CA file (optional): panels often have their own CA */
+	F_INS, /* insecure: no certificate checks; never the default */
 	F_NAME,
 	F_DEP,
 	F_SORT,
@@ -200,7 +202,7 @@ enum { S_PRODUCT, S_MODTYPE, S_CONN, S_PARAMS, S_SUMMARY, NSTEPS };
 static const char *const step_names[NSTEPS] = {
     "Product type", "Module type", "Connection", "Parameters", "Summary"};
 static const int step_first[NSTEPS] = {0, 0, F_URL, F_NAME, 0};
-static const int step_nfields[NSTEPS] = {1, 1, 6, 3, 0};
+static const int step_nfields[NSTEPS] = {1, 1, 8, 3, 0};
 
 typedef struct named {
 	char name[DC_NAME_MAX];
@@ -253,7 +255,7 @@ static wfield *focused_field(wiz *w)
 
 static bool is_conn_field(int i)
 {
-	return i >= F_URL && i <= F_LIC;
+	return i >= F_URL && i <= F_INS;
 }
 
 static void conn_changed(wiz *w)
@@ -313,6 +315,11 @@ static bool validate(wiz *w, int i)
 			         "IPmanager's types)");
 		break;
 	case F_LIC:
+	case F_INS:
+		break;
+	case F_CA:
+		if (model_check_cafile("cafile", v, &e) < 0)
+			fset_err(f, &e);
 		break;
 	case F_NAME:
 		if (model_check_field(DC_ENT_MODULE, "name", v, &e) < 0) {
@@ -491,6 +498,12 @@ static void loadjob_done(job *j, void *arg)
 					            lj->m_ipmgr))
 						w->f[F_IPMGR].cur = (int)i;
 				le_set(&w->f[F_URL].le, m->url);
+				le_set(&w->f[F_CA].le, m->cafile);
+				w->f[F_INS].cur = m->insecure ? 1 : 0;
+				if (m->insecure)
+					snprintf(w->f[F_INS].note,
+					         sizeof(w->f[F_INS].note),
+					         "certificate NOT verified");
 				le_set(&w->f[F_USER].le, m->username);
 				le_set(&w->f[F_NAME].le, m->name);
 				snprintf(n, sizeof(n), "%lld",
@@ -688,13 +701,21 @@ static int field_index(const char *field)
 	static const struct {
 		const char *f;
 		int i;
-	} map[] = {{"url", F_URL},           {"cafile", F_URL},
-	           {"username", F_USER},     {"user", F_USER},
-	           {"password", F_PASS},     {"password-file", F_PASS},
-	           {"ipmgr", F_IPMGR},       {"parking_type", F_PARK},
-	           {"parking-type", F_PARK}, {"license", F_LIC},
-	           {"name", F_NAME},         {"new-name", F_NAME},
-	           {"department", F_DEP},    {"sorting", F_SORT}};
+	} map[] = {{"url", F_URL},
+	           {"username", F_USER},
+	           {"user", F_USER},
+	           {"password", F_PASS},
+	           {"password-file", F_PASS},
+	           {"ipmgr", F_IPMGR},
+	           {"parking_type", F_PARK},
+	           {"parking-type", F_PARK},
+	           {"license", F_LIC},
+	           {"cafile", F_CA},
+	           {"insecure", F_INS},
+	           {"name", F_NAME},
+	           {"new-name", F_NAME},
+	           {"department", F_DEP},
+	           {"sorting", F_SORT}};
 
 	for (size_t i = 0; field && i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(map[i].f, field))
@@ -804,6 +825,8 @@ static void run_check(wiz *w)
 	dc_strlcpy(wc->m.name, fval(&w->f[F_NAME]), sizeof(wc->m.name));
 	dc_strlcpy(wc->m.url, fval(&w->f[F_URL]), sizeof(wc->m.url));
 	dc_strlcpy(wc->m.username, fval(&w->f[F_USER]), sizeof(wc->m.username));
+	dc_strlcpy(wc->m.cafile, fval(&w->f[F_CA]), sizeof(wc->m.cafile));
+	wc->m.insecure = w->f[F_INS].cur == 1;
 	dc_strlcpy(wc->m.parking_type, fval(&w->f[F_PARK]),
 	           sizeof(wc->m.parking_type));
 	dc_strlcpy(wc->ipmgr, fval(&w->f[F_IPMGR]), sizeof(wc->ipmgr));
@@ -818,7 +841,7 @@ static void run_check(wiz *w)
 		free(wc);
 		return;
 	}
-	for (int i = F_URL; i <= F_LIC; i++)
+	for (int i = F_URL; i <= F_INS; i++)
 		w->f[i].err[0] = '\0';
 	w->live = wc->live;
 	w->checking = true;
@@ -890,6 +913,12 @@ static void save(wiz *w)
 		dc_strlcpy(lic, fval(&w->f[F_LIC]), sizeof(lic));
 	if (lic[0] || w->edit)
 		PAIR("license", lic);
+	if (w->f[F_CA].le.len || w->edit)
+		PAIR("cafile", fval(&w->f[F_CA]));
+	if (w->edit)
+		PAIR("insecure", w->f[F_INS].cur == 1 ? "yes" : "no");
+	else if (w->f[F_INS].cur == 1)
+		PAIR("insecure", NULL);
 	PAIR("department", fval(&w->f[F_DEP]));
 	PAIR("sorting", fval(&w->f[F_SORT]));
 	pairs[n] = NULL;
@@ -1025,6 +1054,11 @@ static unsigned wiz_key(ui_screen *s, int key, int action)
 			}
 			if (i == F_PARK)
 				validate(w, i);
+			if (i == F_INS)
+				snprintf(f->note, sizeof(f->note), "%s",
+				         f->cur == 1
+				             ? "certificate NOT verified"
+				             : "");
 		}
 		return UI_HANDLED;
 	}
@@ -1084,6 +1118,10 @@ static const char *const field_help[NF] = {
     "type of IP addresses from that IPmanager; a released server's main "
     "address becomes one of these",
     "the server that handles software licences (optional)",
+    "a PEM file with the CA that signed the panel's certificate (empty: "
+    "the system's CAs)",
+    "yes: do not verify the panel's certificate (shown in red everywhere; "
+    "prefer a CA file)",
     "the name of the processing module",
     "the department that receives tasks when a step fails",
     "priority: with several modules a tariff uses the one with the "
@@ -1223,6 +1261,14 @@ static void wiz_draw(ui_screen *s, ui_rect r)
 		             ROLE_NORMAL);
 		summary_line(y++, x, width, "Licence server:", lic,
 		             ROLE_NORMAL);
+		if (w->f[F_INS].cur == 1)
+			summary_line(y++, x, width, "TLS:",
+			             "INSECURE: certificate not verified",
+			             ROLE_INSECURE);
+		else if (w->f[F_CA].le.len)
+			summary_line(y++, x, width,
+			             "CA file:", fval(&w->f[F_CA]),
+			             ROLE_NORMAL);
 		summary_line(y++, x, width, "Name:", fval(&w->f[F_NAME]),
 		             ROLE_NORMAL);
 		summary_line(y++, x, width, "Responsible:", fval(&w->f[F_DEP]),
@@ -1306,6 +1352,8 @@ static void init_fields(wiz *w)
 	    {"parking_type", "parking-type", "IP type for parking", true, false,
 	     false},
 	    {"license", "license", "Licence server", true, false, true},
+	    {"cafile", "cafile", "CA file", false, false, true},
+	    {"insecure", "insecure", "Insecure TLS", true, false, false},
 	    {"name", "name", "Name", false, false, false},
 	    {"department", "department", "Responsible", true, false, false},
 	    {"sorting", "sorting", "Sorting", false, false, false},
@@ -1320,6 +1368,9 @@ static void init_fields(wiz *w)
 		w->f[i].optional = def[i].optional;
 		w->f[i].cur = -1;
 	}
+	strv_push(&w->f[F_INS].choices, "no");
+	strv_push(&w->f[F_INS].choices, "yes");
+	w->f[F_INS].cur = 0;
 }
 
 static int wiz_open(ui_screen *s, const cmd_args *a, dc_err *err)

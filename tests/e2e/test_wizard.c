@@ -577,6 +577,57 @@ static void test_read_only_refuses_save(void **state)
 	assert_unchanged(f, "dc-ro");
 }
 
+/* An https panel with its own CA: the check stops at TLS and puts the
+ * reason on the CA file field; giving the CA file lets the wizard on. */
+static void test_tls_needs_ca_file(void **state)
+{
+	fx *f = *state;
+	simproc tls;
+	const char *args[] = {"--servers", "3", "--tls", NULL};
+	char ca[512] = "";
+	const char *p;
+	conn c = good;
+	vt *v;
+
+	assert_int_equal(simproc_start(&tls, args), 0);
+	p = strstr(tls.ready, " ca=");
+	assert_non_null(p);
+	sscanf(p + 4, "%511s", ca);
+	c.url = tls.dcimgr[0];
+	v = start(f, 24, 80, NULL, NULL);
+	to_connection(v);
+	fill_connection(v, &c);
+	f10(v);
+	EXPECT(v, "CA file: TLS");
+	EXPECT(v, "certificate");
+	EXPECT(v, "step 3 of 5");
+	/* Next put the focus on the CA file */
+	vt_send(v, ca);
+	f10(v);
+	EXPECT(v, "step 4 of 5");
+	fill_params(v, "dc-tls", "4");
+	f10(v);
+	EXPECT(v, "step 5 of 5");
+	EXPECT(v, "CA file:");
+	f10(v);
+	if (!wait_row_with(v, "dc-tls", "parking", TMO)) {
+		vt_dump_named(v, "tls_list");
+		fail_msg("dc-tls is not in the list");
+	}
+	vt_stop(v, 100);
+	f->v = NULL;
+	simproc_stop(&tls);
+	{
+		bool found;
+		dc_module m;
+
+		assert_int_equal(stored(f, "dc-tls", &found, &m), 2);
+		assert_true(found);
+		assert_string_equal(m.cafile, ca);
+		assert_false(m.insecure);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +651,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_resize_and_esc_keep_values,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only_refuses_save, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_tls_needs_ca_file, setup,
 	                                    teardown),
 	};
 

@@ -584,6 +584,92 @@ static void test_departments(void **state)
 	expect_ok(&r);
 }
 
+/* An https panel with a self-signed CA: refused without the CA file
+ * (naming cafile, at the TLS step), accepted with it, and with --insecure
+ * accepted but marked wherever the module is shown. */
+static void test_tls(void **state)
+{
+	simproc tls;
+	const char *args[] = {"--servers", "3", "--tls", NULL};
+	char ca[512] = "";
+	const char *p;
+	run r;
+
+	(void)state;
+	assert_int_equal(simproc_start(&tls, args), 0);
+	p = strstr(tls.ready, " ca=");
+	assert_non_null(p);
+	sscanf(p + 4, "%511s", ca);
+	assert_int_equal(strncmp(tls.dcimgr[0], "https://", 8), 0);
+
+	dcictl(&r,
+	       (const char *[]){"--json", "ipmgr", "add", "--name", "ipm-tls",
+	                        "--url", tls.ipmgr, "--user", "admin",
+	                        "--password-file", pw_admin, NULL});
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "\"field\":\"cafile\""));
+	assert_non_null(strstr(r.out, "TLS"));
+	dcictl(&r,
+	       (const char *[]){"ipmgr", "add", "--name", "ipm-tls", "--url",
+	                        tls.ipmgr, "--user", "admin", "--password-file",
+	                        pw_admin, "--cafile", ca, NULL});
+	expect_ok(&r);
+
+	dcictl(&r,
+	       (const char *[]){
+	           "--json",  "module",          "add",         "--name",
+	           "m-tls",   "--url",           tls.dcimgr[0], "--user",
+	           "admin",   "--password-file", pw_admin,      "--ipmgr",
+	           "ipm-tls", "--parking-type",  "parking",     "--department",
+	           "NOC",     "--sorting",       "60",          NULL});
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "\"field\":\"cafile\""));
+	dcictl(&r,
+	       (const char *[]){"module",    "add",          "--name",
+	                        "m-tls",     "--url",        tls.dcimgr[0],
+	                        "--user",    "admin",        "--password-file",
+	                        pw_admin,    "--cafile",     ca,
+	                        "--ipmgr",   "ipm-tls",      "--parking-type",
+	                        "parking",   "--department", "NOC",
+	                        "--sorting", "60",           NULL});
+	expect_ok(&r);
+	assert_non_null(strstr(r.err, "certificate verified"));
+
+	dcictl(&r, (const char *[]){"module",
+	                            "add",
+	                            "--name",
+	                            "m-insecure",
+	                            "--url",
+	                            tls.dcimgr[0],
+	                            "--user",
+	                            "admin",
+	                            "--password-file",
+	                            pw_admin,
+	                            "--insecure",
+	                            "--ipmgr",
+	                            "ipm-tls",
+	                            "--parking-type",
+	                            "parking",
+	                            "--department",
+	                            "NOC",
+	                            "--sorting",
+	                            "61",
+	                            NULL});
+	expect_ok(&r);
+	assert_non_null(strstr(r.err, "NOT verified"));
+	dcictl(&r, (const char *[]){"module", "list", NULL});
+	expect_ok(&r);
+	assert_non_null(strstr(r.out, "INSECURE"));
+
+	dcictl(&r, (const char *[]){"module", "delete", "m-insecure", NULL});
+	expect_ok(&r);
+	dcictl(&r, (const char *[]){"module", "delete", "m-tls", NULL});
+	expect_ok(&r);
+	dcictl(&r, (const char *[]){"ipmgr", "delete", "ipm-tls", NULL});
+	expect_ok(&r);
+	simproc_stop(&tls);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +682,7 @@ int main(void)
 	    cmocka_unit_test(test_delete_refused_while_used),
 	    cmocka_unit_test(test_read_only),
 	    cmocka_unit_test(test_departments),
+	    cmocka_unit_test(test_tls),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
