@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -281,6 +282,14 @@ static const char *dep_name(const names *n, int64_t id)
 
 /* ---- output of records -------------------------------------------------- */
 
+/* How the panel's certificate is treated, as shown to an operator. */
+static const char *tls_word(const char *url, bool insecure)
+{
+	if (strncasecmp(url, "https:", 6) != 0)
+		return "none (plain http)";
+	return insecure ? "INSECURE (certificate not verified)" : "verified";
+}
+
 static const char *check_word(int ok)
 {
 	return ok < 0 ? "never" : ok ? "ok" : "FAILED";
@@ -314,10 +323,7 @@ static void out_module(out *o, const char *key, const dc_module *m,
 	out_int(o, "sorting", m->sorting);
 	out_str(o, "url", m->url);
 	if (m->insecure || full)
-		out_str(o, "tls",
-		        m->insecure ? "INSECURE (certificate not "
-		                      "verified)"
-		                    : "verified");
+		out_str(o, "tls", tls_word(m->url, m->insecure));
 	if (full) {
 		out_str(o, "product_type", "Dedicated server");
 		out_str(o, "module_type", "DCImanager");
@@ -381,10 +387,7 @@ static int check_refusal(const modcheck_result *r, const char *what,
 
 	if (!f)
 		return err_set(err, DC_E_CANCELLED,
-		               "%s: the check did not "
-		               "finish",
-		               what);
-	(void)what;
+		               "%s: the check did not finish", what);
 	err_field(err, f->cat == DC_OK ? DC_E_INVALID : f->cat, f->field,
 	          "%s failed: %s; what to do: %s", f->name, f->error, f->hint);
 	return -1;
@@ -1140,9 +1143,7 @@ static void out_conn(out *o, const conn_kind *k, const dc_conn *c,
 		out_str(o, "password", c->has_password ? "(set)" : "(not set)");
 		out_str(o, "cafile", c->cafile[0] ? c->cafile : NULL);
 	}
-	out_str(o, "tls",
-	        c->insecure ? "INSECURE (certificate not verified)"
-	                    : "verified");
+	out_str(o, "tls", tls_word(c->url, c->insecure));
 	if (full) {
 		out_arr_begin(o, "modules");
 		for (size_t i = 0; i < nm; i++)
