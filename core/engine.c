@@ -1839,7 +1839,7 @@ int engine_open(engine *e, const engine_open_req *r, int64_t *service_id,
 {
 	if (!r->tariff || !*r->tariff)
 		return err_field(err, DC_E_INVALID, "tariff",
-		                 "tariff: a tariff plan is required");
+		                 "a tariff plan is required");
 	if (service_check_client(r->client, err))
 		return -1;
 	if (r->hostname && *r->hostname &&
@@ -1856,19 +1856,17 @@ int engine_open(engine *e, const engine_open_req *r, int64_t *service_id,
 	if (tariff_get_by_name(e->st, r->tariff, t, err)) {
 		if (err && err->cat == DC_E_NOTFOUND)
 			err_field(err, DC_E_INVALID, "tariff",
-			          "tariff: no tariff plan named \"%s\"",
-			          r->tariff);
+			          "no tariff plan named \"%s\"", r->tariff);
 		goto out;
 	}
 	if (!t->enabled) {
 		err_field(err, DC_E_INVALID, "tariff",
-		          "tariff: %s is disabled and cannot be ordered",
-		          t->name);
+		          "%s is disabled and cannot be ordered", t->name);
 		goto out;
 	}
 	if (!t->nmodules) {
 		err_field(err, DC_E_INVALID, "tariff",
-		          "tariff: %s has no processing module", t->name);
+		          "%s has no processing module", t->name);
 		goto out;
 	}
 	if (tariff_resolve_addons(e->st, t, addons, err))
@@ -1881,15 +1879,14 @@ int engine_open(engine *e, const engine_open_req *r, int64_t *service_id,
 			    !strcmp(addons[i].name, ch->name ? ch->name : "");
 		if (!known) {
 			err_field(err, DC_E_INVALID, "addon",
-			          "addon: tariff %s has no add-on named \"%s\"",
+			          "tariff %s has no add-on named \"%s\"",
 			          t->name, ch->name ? ch->name : "");
 			goto out;
 		}
 		for (size_t j = 0; j < k; j++)
 			if (!strcmp(r->choices[j].name, ch->name)) {
 				err_field(err, DC_E_INVALID, "addon",
-				          "addon: %s is chosen twice",
-				          ch->name);
+				          "%s is chosen twice", ch->name);
 				goto out;
 			}
 	}
@@ -2017,7 +2014,7 @@ int engine_start(engine *e, op_kind kind, int64_t service_id, const char *os,
 			dc_strlcpy(osv, cur, sizeof(osv));
 		} else {
 			err_field(err, DC_E_INVALID, "os",
-			          "os: service %" PRId64 " has no OS add-on; "
+			          "service %" PRId64 " has no OS add-on; "
 			          "name the OS template to install",
 			          service_id);
 			goto abort;

@@ -174,18 +174,17 @@ int service_check_client(const char *s, dc_err *err)
 	size_t n = s ? strlen(s) : 0;
 	if (!n)
 		return err_field(err, DC_E_INVALID, "client",
-		                 "client: a client account name is required");
+		                 "a client account name is required");
 	if (n > 63)
 		return err_field(err, DC_E_INVALID, "client",
-		                 "client: at most 63 characters (got %zu)", n);
+		                 "at most 63 characters (got %zu)", n);
 	size_t ok = strspn(s, "abcdefghijklmnopqrstuvwxyz"
 	                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@");
 	if (ok != n)
-		return err_field(
-		    err, DC_E_INVALID, "client",
-		    "client: '%c' is not allowed (letters, digits, "
-		    "'.', '_', '-', '@')",
-		    s[ok]);
+		return err_field(err, DC_E_INVALID, "client",
+		                 "'%c' is not allowed (letters, digits, "
+		                 "'.', '_', '-', '@')",
+		                 s[ok]);
 	return 0;
 }
 
@@ -194,23 +193,22 @@ int service_check_hostname(const char *s, dc_err *err)
 	size_t n = s ? strlen(s) : 0;
 	if (!n || n > 253)
 		return err_field(err, DC_E_INVALID, "hostname",
-		                 "hostname: 1 to 253 characters");
+		                 "1 to 253 characters");
 	size_t label = 0;
 	for (size_t i = 0; i <= n; i++) {
 		char c = s[i];
 		if (c == '.' || !c) {
 			if (!label || label > 63)
-				return err_field(
-				    err, DC_E_INVALID, "hostname",
-				    "hostname: \"%s\" has an empty or too "
-				    "long label",
-				    s);
+				return err_field(err, DC_E_INVALID, "hostname",
+				                 "\"%s\" has an empty or too "
+				                 "long label",
+				                 s);
 			label = 0;
 			continue;
 		}
 		if (!isalnum((unsigned char)c) && c != '-')
 			return err_field(err, DC_E_INVALID, "hostname",
-			                 "hostname: '%c' is not allowed "
+			                 "'%c' is not allowed "
 			                 "(letters, digits, '-', '.')",
 			                 c);
 		label++;

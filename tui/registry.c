@@ -8,6 +8,7 @@ extern const cmd_def module_cmds[];
 extern const cmd_def stats_cmds[];
 extern const cmd_def tariff_cmds[];
 extern const cmd_def ip_cmds[];
+extern const cmd_def service_cmds[];
 
 static const cmd_def *const tables[] = {
     builtin_cmds,
@@ -16,16 +17,19 @@ static const cmd_def *const tables[] = {
     stats_cmds,
     tariff_cmds,
     ip_cmds,
+    service_cmds,
     NULL,
 };
 
 extern const dash_section console_dash;
 extern const dash_section modules_dash, tariffs_dash;
 extern const dash_section special_ip_dash;
+extern const dash_section services_dash;
 
 static const dash_section *const sections[] = {
     &modules_dash, &tariffs_dash,
     &special_ip_dash,
+    &services_dash,
     &console_dash,
     NULL,
 };
