@@ -1580,10 +1580,10 @@ static void load_binds(ui *u)
 		}
 		if (!b.action && !b.list_key && !b.cmd) {
 			ui_msg(u, UI_WARN,
-			       "%s:%d: unknown action '%s' for key '%s' (see "
-			       "? for actions and commands)",
-			       u->app->config_path, kb->line, kb->action,
-			       kb->key);
+			       "config line %d: unknown action '%s' for key "
+			       "'%s' (%s; see ? for actions and commands)",
+			       kb->line, kb->action, kb->key,
+			       u->app->config_path);
 			continue;
 		}
 		u->binds[u->nbinds++] = b;

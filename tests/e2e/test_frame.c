@@ -556,7 +556,9 @@ static void test_config_key_overrides(void **state)
 	EXPECT(v, "Dashboard");
 	/* a wrong binding is reported with its config line, not fatal */
 	EXPECT(v, "unknown action 'no-such-action'");
-	EXPECT(v, "config:5:");
+	/* line and reason come before the path, so a long path cannot push
+	 * them off an 80-column message line */
+	EXPECT(v, "config line 5:");
 	vt_send(v, "x"); /* bound to help */
 	EXPECT(v, "Keys everywhere");
 	vt_send(v, "/api.log\r"); /* help lists the config's bindings */
