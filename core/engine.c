@@ -162,6 +162,17 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
+static void host_name(char *buf, size_t len)
+{
+	if (gethostname(buf, len) != 0)
+		dc_strlcpy(buf, "localhost", len);
+	buf[len - 1] = '\0';
+	/* The colon separates the parts of the owner string. */
+	for (char *p = buf; *p; p++)
+		if (*p == ':')
+			*p = '_';
+}
+
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -386,13 +397,7 @@ engine *engine_new(dc_store *st, const engine_opts *o, dc_err *err)
 		free(e);
 		return NULL;
 	}
-	if (gethostname(e->host, sizeof(e->host)) != 0)
-		dc_strlcpy(e->host, "localhost", sizeof(e->host));
-	e->host[sizeof(e->host) - 1] = '\0';
-	/* The colon separates the parts of the owner string. */
-	for (char *p = e->host; *p; p++)
-		if (*p == ':')
-			*p = '_';
+	host_name(e->host, sizeof(e->host));
 	unsigned char nonce[4];
 	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
 		memset(nonce, 0, sizeof(nonce));
@@ -856,12 +861,14 @@ int eng_data_keys(eng_ctx *c, const char *step, const char *prefix,
 /* ---- leases
  * ---------------------------------------------------------------------- */
 
-/* Is the lease of o held by someone who may still be running it? */
-static bool lease_live(const engine *e, const dc_operation *o)
+/* Is the lease of o held by someone (not `self`) who may still be running
+ * it? host: this machine's name as it appears in lease owners. */
+static bool lease_live_for(const char *self, const char *myhost,
+                           const dc_operation *o)
 {
 	if (!o->lease_owner[0])
 		return false;
-	if (!strcmp(o->lease_owner, e->lease_owner))
+	if (self && !strcmp(o->lease_owner, self))
 		return false; /* ours */
 	if (o->lease_until < now_s())
 		return false;
@@ -873,7 +880,7 @@ static bool lease_live(const engine *e, const dc_operation *o)
 		return true;
 	memcpy(host, o->lease_owner, (size_t)(c1 - o->lease_owner));
 	host[c1 - o->lease_owner] = '\0';
-	if (strcmp(host, e->host))
+	if (strcmp(host, myhost))
 		return true;
 	long pid = strtol(c1 + 1, NULL, 10);
 	if (pid <= 0)
@@ -881,6 +888,18 @@ static bool lease_live(const engine *e, const dc_operation *o)
 	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
 		return false;
 	return true;
+}
+
+static bool lease_live(const engine *e, const dc_operation *o)
+{
+	return lease_live_for(e->lease_owner, e->host, o);
+}
+
+bool operation_lease_live(const dc_operation *o)
+{
+	char host[64];
+	host_name(host, sizeof(host));
+	return lease_live_for(NULL, host, o);
 }
 
 /* Target status of the service when the operation ends done, and the

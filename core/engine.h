@@ -130,6 +130,10 @@ typedef struct op_filter {
 /* Newest first, steps included. f may be NULL (all). */
 int operation_list(dc_store *st, const op_filter *f, dc_operation **out,
                    size_t *n, dc_err *err);
+/* Whether a live process holds the operation's lease (it is being run
+ * now); false for an expired lease or a process of this host that is
+ * gone (such an operation waits for engine_resume_all). */
+bool operation_lease_live(const dc_operation *o);
 /* The service's operation that is not done or rolled back, 0 if none. */
 int operation_unfinished(dc_store *st, int64_t service_id, int64_t *op_id,
                          dc_err *err);

@@ -838,9 +838,9 @@ static int dash_collect(cmd_ctx *ctx, out *o, dc_err *err)
 		out_msg(o, "op %" PRId64 " %s svc %" PRId64 ": %s%s at %s %s%s",
 		        v[i].id, op_kind_name(v[i].kind), v[i].service_id,
 		        op_state_name(v[i].state),
-		        v[i].lease_owner[0] || v[i].state == OPS_FAILED
+		        v[i].state == OPS_FAILED || operation_lease_live(&v[i])
 		            ? ""
-		            : " (not running: operation resume)",
+		            : " (nobody runs it: operation resume)",
 		        s ? s->name : "-", el, "");
 	}
 	if (!n)

@@ -293,11 +293,13 @@ static void draw(ui_screen *s, ui_rect r)
 	int py = y + h - pane;
 	draw_hline(py, r.x, r.w, ROLE_BORDER);
 	char line[600];
+	bool gone = o->lease_owner[0] && o->state != OPS_FAILED &&
+	            !operation_lease_live(o);
 	snprintf(line, sizeof(line),
-	         " operation %" PRId64 " %s of service %" PRId64 ": %s%s%s",
+	         " operation %" PRId64 " %s of service %" PRId64 ": %s%s%s%s",
 	         o->id, op_kind_name(o->kind), o->service_id,
 	         op_state_name(o->state), o->lease_owner[0] ? ", run by " : "",
-	         o->lease_owner);
+	         o->lease_owner, gone ? " (gone: R resumes it)" : "");
 	draw_text(py + 1, r.x, r.w,
 	          o->state == OPS_FAILED ? ROLE_ERROR : ROLE_TITLE, line, true);
 	int64_t now = (int64_t)time(NULL);

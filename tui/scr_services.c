@@ -58,6 +58,7 @@ typedef struct srow {
 	bool rollback;
 	int step;
 	char run_by[96];
+	bool run_gone; /* the lease's process is gone: operation resume */
 	char error[200];
 	size_t nsteps;
 	sstep steps[OP_STEPS_MAX];
@@ -208,6 +209,8 @@ static void fill_op(srow *r, const dc_operation *o)
 	r->rollback = o->rollback;
 	r->step = o->step;
 	dc_strlcpy(r->run_by, o->lease_owner, sizeof(r->run_by));
+	r->run_gone = o->lease_owner[0] && o->state != OPS_FAILED &&
+	              !operation_lease_live(o);
 	dc_strlcpy(r->error, o->error, sizeof(r->error));
 	r->nsteps = o->nsteps;
 	for (size_t i = 0; i < o->nsteps; i++) {
@@ -470,11 +473,12 @@ static void draw_steps(sscr *d, ui_rect r)
 	}
 	snprintf(head, sizeof(head),
 	         " service %" PRId64 " (%s)  operation %" PRId64
-	         " %s%s: %s%s%s",
+	         " %s%s: %s%s%s%s",
 	         row->id, row->client, row->op_id, op_kind_name(row->kind),
 	         row->rollback ? " (rollback)" : "", op_state_name(row->ostate),
 	         row->run_by[0] ? "  run by " : "",
-	         row->run_by[0] ? row->run_by : "");
+	         row->run_by[0] ? row->run_by : "",
+	         row->run_gone ? " (gone: operation resume)" : "");
 	draw_text(r.y + 1, r.x, r.w,
 	          row->ostate == OPS_FAILED ? ROLE_ERROR : ROLE_TITLE, head,
 	          true);
