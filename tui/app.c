@@ -2,10 +2,31 @@
 #include "app.h"
 
 #include "panel.h"
+#include "statmath.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* A named statistics zone (stats_timezone = "Europe/Moscow") takes its
+ * rules from the C library, which keeps one zone per process in TZ; core
+ * only calls localtime_r() (statmath_zone_parse). setenv() is not safe
+ * while other threads run, so it is done here: app_init runs on the main
+ * thread before the console's workers or any command start. Every local
+ * time dcictl shows is then in that zone, which is what an operator who
+ * set it expects of the statistics days. */
+static void apply_stats_zone(const dc_config *cfg)
+{
+	statmath_zone z;
+
+	if (statmath_zone_parse(cfg->stats_timezone, &z, NULL) < 0)
+		return; /* the config refused it already; stats say why */
+	if (z.kind == STATMATH_ZONE_PROCESS && strcmp(z.name, "local") != 0) {
+		setenv("TZ", z.name, 1);
+		tzset();
+	}
+}
 
 int app_init(app *a, const app_opts *o, dc_err *err)
 {
@@ -32,6 +53,7 @@ int app_init(app *a, const app_opts *o, dc_err *err)
 	         o->theme       ? o->theme
 	         : a->cfg.theme ? a->cfg.theme
 	                        : "default");
+	apply_stats_zone(&a->cfg);
 	a->refresh_ms = (int)a->cfg.refresh_ms;
 	a->read_only = o->read_only;
 	a->no_color = o->no_color || (nc && *nc);

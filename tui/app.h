@@ -48,7 +48,9 @@ typedef struct app {
 
 /* Loads the config (config_load: --config, else $DCICTL_CONFIG, else the
  * XDG path; a missing file means defaults, a broken one is an error naming
- * file:line), applies the options over it, creates the API log. */
+ * file:line), applies the options over it, creates the API log. A named
+ * stats_timezone ("Europe/Moscow") becomes the process zone (TZ): call it
+ * before any thread starts. */
 int app_init(app *a, const app_opts *o, dc_err *err);
 void app_free(app *a);
 

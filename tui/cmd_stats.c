@@ -23,22 +23,15 @@ int stats_ui_zone(const app *a, statmath_zone *z, dc_err *err)
 {
 	const char *spec = a->cfg.stats_timezone;
 	if (statmath_zone_parse(spec, z, err) < 0) {
-		if (err)
+		if (err) {
+			char why[sizeof(err->msg)];
+
+			/* copied: err_field writes err->msg */
+			dc_strlcpy(why, err->msg, sizeof(why));
 			err_field(err, DC_E_CONFIG, "stats_timezone", "%s",
-			          err->msg);
+			          why);
+		}
 		return -1;
-	}
-	if (z->kind == STATMATH_ZONE_PROCESS && strcmp(z->name, "local")) {
-		const char *tz = getenv("TZ");
-		const char *want = z->name;
-		if (!tz || (strcmp(tz, want) &&
-		            !(tz[0] == ':' && !strcmp(tz + 1, want))))
-			return err_field(
-			    err, DC_E_CONFIG, "stats_timezone",
-			    "stats_timezone \"%s\" needs the process time "
-			    "zone: start dcictl with TZ=%s in the environment, "
-			    "or use UTC, a fixed offset (+03:00) or local",
-			    want, want);
 	}
 	return 0;
 }

@@ -19,10 +19,9 @@
 
 extern const ui_screen_ops graphs_screen;
 
-/* The zone of config `stats_timezone`. An IANA name needs the process
- * zone (TZ) to be that name, since only the program may set TZ (see
- * statmath_zone_parse): otherwise DC_E_CONFIG naming stats_timezone with
- * the fix. */
+/* The zone of config `stats_timezone`; DC_E_CONFIG naming it when it
+ * does not parse. An IANA name is the process zone, which app_init set
+ * (TZ) before any thread started (see statmath_zone_parse). */
 int stats_ui_zone(const app *a, statmath_zone *z, dc_err *err);
 
 /* "YYYY-MM-DD HH:MM" of t in zone z (buf returned). */

@@ -33,6 +33,7 @@ typedef struct fx {
 	char dir[512];
 	char store[600];
 	char config[600];
+	const char *tz; /* TZ for dcictl, NULL: as inherited */
 } fx;
 
 typedef struct run {
@@ -82,6 +83,8 @@ static run dcictl(fx *f, const char *const *args)
 		dup2(o, 1);
 		dup2(e, 2);
 		setenv("DCICTL_CONFIG", f->config, 1);
+		if (f->tz)
+			setenv("TZ", f->tz, 1);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -327,6 +330,81 @@ static void test_burst(void **state)
 	run_free(&r);
 }
 
+/* stats_timezone = "Europe/Moscow": dcictl makes it the process zone
+ * itself, whatever TZ it was started with, so a day is the Moscow day
+ * (21:00 UTC to 21:00 UTC) and times are shown in Moscow time. */
+static void test_named_zone(void **state)
+{
+	fx *f = *state;
+	const char *dir = getenv("TZDIR");
+	char zpath[512];
+	FILE *c;
+
+	snprintf(zpath, sizeof(zpath), "%s/Europe/Moscow",
+	         dir && *dir ? dir : "/usr/share/zoneinfo");
+	if (access(zpath, R_OK) != 0) {
+		print_message("no tzdata (%s): skipped\n", zpath);
+		skip();
+	}
+	collect_ok(f);
+	assert_non_null(c = fopen(f->config, "w"));
+	fprintf(c,
+	        "store = \"%s\";\nstats_retention_days = 36500;\n"
+	        "stats_timezone = \"Europe/Moscow\";\n",
+	        f->store);
+	fclose(c);
+	f->tz = "UTC"; /* the shell's zone must not matter */
+
+	/* Moscow is UTC+3 all year: its 2025-12-31 starts 3 h earlier */
+	char body[200];
+	snprintf(body, sizeof(body),
+	         "func=stat.truth&dc=1&elid=6&begin=%lld&end=%lld",
+	         DAY_START - 10800, DAY_START + 86400 - 10800);
+	char *msk = ctl(f, body);
+	char *utc = ctl(f, "func=stat.truth&dc=1&elid=6&begin=1767139200&end="
+	                   "1767225600");
+	/* the two days differ, or this would not tell the zones apart */
+	assert_true(fabs(tagnum(msk, "burst_in") - tagnum(utc, "burst_in")) >
+	            0.001);
+	const char *a[] = {"--json", "stats", "burst", "dc1/6",
+	                   "--day",  DAY,     NULL};
+	run r = dcictl(f, a);
+	if (r.code != 0)
+		fail_msg("stats burst: exit %d: %s", r.code, r.err);
+	assert_true(fabs(jdbl(r.out, "burst_in_day") -
+	                 tagnum(msk, "burst_in")) < 0.0005);
+	assert_int_equal(jnum(r.out, "buckets_in"),
+	                 (long long)tagnum(msk, "present"));
+	run_free(&r);
+	free(msk);
+	free(utc);
+
+	/* 13:00 Moscow is 10:00 UTC: the first row is that bucket */
+	const char *s[] = {"--json", "stats",
+	                   "show",   "dc1/4",
+	                   "--from", "2026-01-01 13:00",
+	                   "--to",   "2026-01-01 14:00",
+	                   NULL};
+	r = dcictl(f, s);
+	if (r.code != 0)
+		fail_msg("stats show: exit %d: %s", r.code, r.err);
+	assert_int_equal(jnum(r.out, "time"), T0 - 7200);
+	run_free(&r);
+	const char *t[] = {"stats",
+	                   "show",
+	                   "dc1/4",
+	                   "--from",
+	                   "2026-01-01 13:00",
+	                   "--to",
+	                   "2026-01-01 13:10",
+	                   NULL};
+	r = dcictl(f, t);
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out, "2026-01-01 13:05"));
+	assert_null(strstr(r.out, "2026-01-01 10:05"));
+	run_free(&r);
+}
+
 static uint64_t count_buckets(fx *f)
 {
 	dc_err err;
@@ -429,6 +507,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_burst, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_named_zone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_input_changes_nothing,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_faults_then_clean_run, setup,
