@@ -98,27 +98,25 @@ const eng_step_def *eng_steps(op_kind k, size_t *n)
 	}
 }
 
-size_t op_steps_of(op_kind k, const char *const **names,
-                   const char *const **titles)
+size_t op_step_count(op_kind k)
 {
-	/* Static tables built once from the step definitions; the step
-	 * tables are constant, so concurrent first calls write the same
-	 * values. */
-	static const char *nm[OPK_COUNT][OP_STEPS_MAX];
-	static const char *tt[OPK_COUNT][OP_STEPS_MAX];
+	size_t n;
+	eng_steps(k, &n);
+	return n;
+}
+
+const char *op_step_name(op_kind k, size_t i)
+{
 	size_t n;
 	const eng_step_def *d = eng_steps(k, &n);
-	if (!d)
-		return 0;
-	for (size_t i = 0; i < n && i < OP_STEPS_MAX; i++) {
-		nm[k][i] = d[i].name;
-		tt[k][i] = d[i].title;
-	}
-	if (names)
-		*names = nm[k];
-	if (titles)
-		*titles = tt[k];
-	return n;
+	return d && i < n ? d[i].name : NULL;
+}
+
+const char *op_step_title(op_kind k, size_t i)
+{
+	size_t n;
+	const eng_step_def *d = eng_steps(k, &n);
+	return d && i < n ? d[i].title : NULL;
 }
 
 /* ---- small SQLite helpers ------------------------------------------------ */

@@ -112,10 +112,12 @@ typedef struct dc_operation {
 	op_step steps[OP_STEPS_MAX];
 } dc_operation;
 
-/* The steps of a kind, in order: names (for a plan shown before running)
- * and a short human title of each. Returns how many. */
-size_t op_steps_of(op_kind k, const char *const **names,
-                   const char *const **titles);
+/* The steps of a kind, in order (for a plan shown before running): how
+ * many, and the name and a short human title of step i (NULL past the
+ * end). */
+size_t op_step_count(op_kind k);
+const char *op_step_name(op_kind k, size_t i);
+const char *op_step_title(op_kind k, size_t i);
 
 /* ---- reading the journal ------------------------------------------------ */
 

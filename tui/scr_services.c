@@ -494,9 +494,10 @@ static void draw_steps(sscr *d, ui_rect r)
 		char att[24] = "";
 		if (st->attempts > 1)
 			snprintf(att, sizeof(att), " x%d", st->attempts);
-		snprintf(line, sizeof(line), " %s %-10s %7s%s%s%s",
-		         step_mark(st->state), st->name, el, att,
-		         st->error[0] ? "  " : "", st->error);
+		const char *title = op_step_title(row->kind, i);
+		snprintf(line, sizeof(line), " %s %-10s %-27.27s %6s%s%s%s",
+		         step_mark(st->state), st->name, title ? title : "", el,
+		         att, st->error[0] ? "  " : "", st->error);
 		role rl = st->state == STEP_FAILED    ? ROLE_ERROR
 		          : st->state == STEP_RUNNING ? ROLE_WARN
 		          : st->state == STEP_DONE    ? ROLE_OK
