@@ -719,6 +719,27 @@ static void oload_fn(job *j, void *arg)
 	ol->rc = 0;
 }
 
+/* The rules of core/service.h, as the field is left. */
+static int check_client(const char *v, void *ctx, char *why, size_t len)
+{
+	(void)ctx;
+	dc_err e;
+	if (service_check_client(v, &e) == 0)
+		return 0;
+	snprintf(why, len, "%s", e.msg);
+	return -1;
+}
+
+static int check_host(const char *v, void *ctx, char *why, size_t len)
+{
+	(void)ctx;
+	dc_err e;
+	if (!*v || service_check_hostname(v, &e) == 0)
+		return 0;
+	snprintf(why, len, "%s", e.msg);
+	return -1;
+}
+
 static void build_order_form(oform *o)
 {
 	of_tariff *t = &o->t[o->tariff];
@@ -729,12 +750,14 @@ static void build_order_form(oform *o)
 	    .label = "Client",
 	    .kind = FF_TEXT,
 	    .required = true,
+	    .check = {check_client},
 	    .help = "the client's account; also its user on the panel",
 	};
 	o->fields[n++] = (form_field){
 	    .name = "hostname",
 	    .label = "Host name",
 	    .kind = FF_TEXT,
+	    .check = {check_host},
 	    .help = "empty: s<id>-<store tag>.ds",
 	};
 	for (size_t k = 0; k < t->n && n < FORM_MAX; k++) {

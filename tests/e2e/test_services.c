@@ -89,6 +89,12 @@ static void test_open_and_close_on_screen(void **state)
 	EXPECT(v, "< DS >");
 	vt_send(v, "\r\r");
 	EXPECT(v, "Open a service on DS");
+	/* A bad client name is refused as the field is left. */
+	vt_send(v, "a b\r");
+	EXPECT(v, "is not allowed");
+	vt_key(v, VTERM_KEY_UP);
+	for (int i = 0; i < 3; i++)
+		vt_key(v, VTERM_KEY_BACKSPACE);
 	vt_send(v, "acme");
 	/* client, host name and the ten add-ons, then OK */
 	for (int i = 0; i < 12; i++)
