@@ -157,10 +157,40 @@ static void test_open_and_close_on_screen(void **state)
 	vt_stop(v, 1000);
 }
 
+/* A larger terminal, LANG=C and NO_COLOR: the same screens, states in
+ * words (never by colour alone), ASCII everywhere. Runs after the test
+ * above (its closed service and journal). */
+static void test_large_ascii_no_color(void **state)
+{
+	(void)state;
+	const char *env[] = {cfgenv, "LANG=C", "NO_COLOR=1", NULL};
+	vt *v;
+	int code = -1;
+	assert_int_equal(vt_start(&v, 40, 120, NULL, env), 0);
+	EXPECT(v, "Dashboard");
+	EXPECT(v, "Operations and tasks");
+	vt_send(v, "S");
+	EXPECT(v, "no services yet");
+	vt_send(v, "a");
+	EXPECT(v, "close done");
+	EXPECT(v, "[done] free");
+	EXPECT(v, "free the server");
+	assert_false(vt_any_color(v));
+	vt_send(v, "O");
+	EXPECT(v, "[done] power_off");
+	vt_send(v, "u");
+	EXPECT(v, "0 operations not finished");
+	vt_send(v, "Q");
+	assert_true(vt_wait_exit(v, TMO, &code));
+	assert_int_equal(code, 0);
+	vt_stop(v, 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_open_and_close_on_screen),
+	    cmocka_unit_test(test_large_ascii_no_color),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
