@@ -77,17 +77,24 @@ static void add(dash *d, role r, const char *fmt, ...)
 	d->n++;
 }
 
-/* Keys that lead somewhere, from the command table. */
+/* Keys that lead somewhere, from the command table: the screens in the
+ * order the hint bar offers them, then other commands with a key. */
 static void add_guidance(dash *d)
 {
+	const cmd_def *sc[64];
+	size_t n = ui_screen_cmds(sc, 64);
 	cmd_iter it = {0, 0};
 	const cmd_def *c;
 	char kn[32], cn[64];
-	int n = 0;
 
 	add(d, ROLE_TITLE, "Where to go");
+	for (size_t i = 0; i < n; i++)
+		add(d, ROLE_NORMAL, "  %-6s :%-18s %s",
+		    keys_name(sc[i]->key, kn, sizeof(kn)),
+		    cmd_name(sc[i], cn, sizeof(cn)),
+		    sc[i]->summary ? sc[i]->summary : "");
 	while ((c = cmd_next(&it)))
-		if (c->key && !(c->flags & CMD_HIDDEN)) {
+		if (c->key && !c->screen && !(c->flags & CMD_HIDDEN)) {
 			add(d, ROLE_NORMAL, "  %-6s :%-18s %s",
 			    keys_name(c->key, kn, sizeof(kn)),
 			    cmd_name(c, cn, sizeof(cn)),

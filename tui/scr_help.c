@@ -1,6 +1,7 @@
 /* scr_help.c - `?` and :help: the keys of the screen it was opened from,
- * the list keys, the global keys, the command keys and every command, all
- * generated from the tables (nothing here is written twice). */
+ * the keys that open each screen, the list keys, the global keys, the
+ * command keys and every command, all generated from the tables (nothing
+ * here is written twice). */
 #include "app.h"
 #include "ui.h"
 
@@ -61,6 +62,39 @@ static void add_keys(helpscr *h, const ui_key *k)
 		    k->help ? k->help : "", false);
 }
 
+/* Every screen key, in the dashboard's order. A screen's own keys come
+ * first, so where the screen below uses the same key, say what it does
+ * there instead; in a form the letters are typed text. */
+static void add_screens(helpscr *h, const ui_screen *below)
+{
+	const cmd_def *sc[64];
+	size_t n = ui_screen_cmds(sc, 64);
+	bool form = below && below->ops->text_input;
+	char t[256], kn[32], cn[64], lb[64];
+
+	if (!n)
+		return;
+	add(h, "",
+	    form ? "Screens (leave the form first: here letters are typed)"
+	         : "Screens (the key opens it from any screen)",
+	    true);
+	for (size_t i = 0; i < n; i++) {
+		const ui_key *own = NULL;
+
+		for (const ui_key *k = below && !form ? below->ops->keys : NULL;
+		     k && k->key; k++)
+			if (k->key == sc[i]->key)
+				own = k;
+		snprintf(t, sizeof(t), "%s (:%s)%s%s",
+		         sc[i]->screen->name
+		             ? sc[i]->screen->name
+		             : ui_screen_label(sc[i], lb, sizeof(lb)),
+		         cmd_name(sc[i], cn, sizeof(cn)), own ? "; here: " : "",
+		         own ? (own->help ? own->help : own->label) : "");
+		add(h, keys_name(sc[i]->key, kn, sizeof(kn)), t, false);
+	}
+}
+
 static int open_(ui_screen *s, const cmd_args *a, dc_err *err)
 {
 	helpscr *h = calloc(1, sizeof(*h));
@@ -82,6 +116,7 @@ static int open_(ui_screen *s, const cmd_args *a, dc_err *err)
 			add(h, "", t, true);
 			add_keys(h, below->ops->keys);
 		}
+		add_screens(h, below);
 		if (below->ops->list) {
 			add(h, "", "Moving in lists", true);
 			add_keys(h, ui_list_keys);
@@ -90,7 +125,7 @@ static int open_(ui_screen *s, const cmd_args *a, dc_err *err)
 	add(h, "", "Keys everywhere", true);
 	add_keys(h, ui_global_keys);
 	while ((c = cmd_next(&it)))
-		if (c->key && !(c->flags & CMD_HIDDEN)) {
+		if (c->key && !c->screen && !(c->flags & CMD_HIDDEN)) {
 			if (!any)
 				add(h, "", "Keys that run commands", true);
 			any = true;

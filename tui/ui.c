@@ -7,6 +7,7 @@
 #include "text.h"
 #include "theme.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -756,6 +757,110 @@ static int hint_item(int y, int x, int maxx, int key, const char *label)
 	return x + kw + lw;
 }
 
+/* The screens in the order an operator needs them: the dashboard's hint
+ * bar offers the first ones that fit. A screen command not named here
+ * (a new feature) follows in registry order. */
+static const char *const screen_order[] = {
+    "module list", "tariff list", "service list",
+    "server list", "iptype list", "operation list",
+    "task list",   "api log",     "addon list",
+    NULL,
+};
+
+size_t ui_screen_cmds(const cmd_def **v, size_t max)
+{
+	cmd_iter it = {0, 0};
+	const cmd_def *c;
+	size_t n = 0, rank[64];
+	char cn[64];
+
+	if (max > sizeof(rank) / sizeof(rank[0]))
+		max = sizeof(rank) / sizeof(rank[0]);
+	for (size_t pos = 0; (c = cmd_next(&it)) && n < max; pos++) {
+		size_t r = 1000 + pos, i = n;
+
+		if (!c->key || !c->screen || (c->flags & CMD_HIDDEN))
+			continue;
+		cmd_name(c, cn, sizeof(cn));
+		for (size_t k = 0; screen_order[k]; k++)
+			if (!strcmp(screen_order[k], cn))
+				r = k;
+		/* insertion: ties keep registry order */
+		for (; i > 0 && rank[i - 1] > r; i--) {
+			v[i] = v[i - 1];
+			rank[i] = rank[i - 1];
+		}
+		v[i] = c;
+		rank[i] = r;
+		n++;
+	}
+	return n;
+}
+
+const char *ui_screen_label(const cmd_def *c, char *buf, size_t len)
+{
+	const char *name =
+	    c->screen && c->screen->name ? c->screen->name : c->noun;
+
+	snprintf(buf, len, "%s", name);
+	/* "Modules" -> "modules", but "IP" and "API log" stay */
+	if (buf[0] && buf[1] && isupper((unsigned char)buf[0]) &&
+	    islower((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+	return buf;
+}
+
+static int hint_width(int key, const char *label)
+{
+	char kn[32], lb[64];
+
+	keys_name(key, kn, sizeof(kn));
+	snprintf(lb, sizeof(lb), " %s ", label);
+	return text_width(kn) + text_width(lb);
+}
+
+/* The dashboard's hint bar: help and the command line, then the keys of
+ * the screens in order while they fit, then the filter only if every
+ * screen fitted; quit always keeps its place at the end. */
+static void draw_root_hints(ui *u, int y)
+{
+	const cmd_def *sc[64];
+	size_t n = ui_screen_cmds(sc, 64);
+	const ui_key *quit = NULL, *filter = NULL;
+	int x = 0, nx, max = COLS;
+	bool all = true;
+	char lb[64];
+
+	for (const ui_key *k = ui_global_keys; k->key; k++)
+		if (k->action == GA_QUIT && k->label) {
+			quit = k;
+			max = COLS - hint_width(k->key, k->label);
+		}
+	for (const ui_key *k = ui_global_keys; k->key; k++) {
+		if (!k->label || k == quit || k->action == GA_BACK)
+			continue;
+		if (k->action == GA_FILTER) {
+			filter = top_list(u) ? k : NULL;
+			continue;
+		}
+		if ((nx = hint_item(y, x, max, k->key, k->label)) > 0)
+			x = nx;
+	}
+	for (size_t i = 0; i < n && all; i++) {
+		nx = hint_item(y, x, max, sc[i]->key,
+		               ui_screen_label(sc[i], lb, sizeof(lb)));
+		if (nx < 0)
+			all = false;
+		else
+			x = nx;
+	}
+	if (all && filter &&
+	    (nx = hint_item(y, x, max, filter->key, filter->label)) > 0)
+		x = nx;
+	if (quit)
+		hint_item(y, x, COLS, quit->key, quit->label);
+}
+
 static void draw_hints(ui *u)
 {
 	ui_screen *s = top(u);
@@ -782,6 +887,10 @@ static void draw_hints(ui *u)
 				x = nx;
 		}
 		hint_item(y, x, COLS, UIK_ESC, "cancel");
+		return;
+	}
+	if (u->depth <= 1 && !(s->ops->keys && s->ops->keys->key)) {
+		draw_root_hints(u, y);
 		return;
 	}
 	for (const ui_key *k = s->ops->keys; k && k->key; k++)

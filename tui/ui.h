@@ -141,6 +141,14 @@ void ui_confirm(ui *u, const char *title, const char *question,
                 const char *typed, void (*cb)(ui *u, void *arg, bool yes),
                 void *arg);
 
+/* The commands that open a screen and have a key (cmd_def .screen and
+ * .key), most needed first: the dashboard's hint bar shows the first that
+ * fit, `?` lists them all under "Screens". Up to max into v; the count. */
+size_t ui_screen_cmds(const cmd_def **v, size_t max);
+/* The hint-bar word for such a command: its screen's name, a capital
+ * lowered ("Modules" -> "modules", "IP" stays). buf returned. */
+const char *ui_screen_label(const cmd_def *c, char *buf, size_t len);
+
 /* The global key table (for help and the man page). */
 extern const ui_key ui_global_keys[];
 /* Navigation keys of list screens (for help and the man page). */

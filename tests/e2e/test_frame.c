@@ -144,6 +144,19 @@ static void test_header_hints_dashboard(void **state)
 	assert_non_null(strstr(row, "? help"));
 	assert_non_null(strstr(row, ": cmd"));
 	assert_non_null(strstr(row, "q quit"));
+	/* the keys that open screens, most needed first, as many as fit */
+	assert_non_null(strstr(row, "m modules"));
+	assert_non_null(strstr(row, "t tariffs"));
+	assert_non_null(strstr(row, "S services"));
+	assert_non_null(strstr(row, "v servers"));
+	assert_non_null(strstr(row, "i IP"));
+	assert_true(strstr(row, "m modules") < strstr(row, "t tariffs"));
+	assert_true(strstr(row, "t tariffs") < strstr(row, "q quit"));
+	/* and they work: t opens the Tariffs screen, Esc comes back */
+	vt_send(v, "t");
+	assert_true(vt_wait_row(v, 0, "Tariffs", TMO));
+	vt_key(v, VTERM_KEY_ESCAPE);
+	assert_true(vt_wait_row(v, 23, "m modules", TMO));
 	/* the dashboard says where the config and the store are */
 	EXPECT(v, "config_state: read");
 	EXPECT(v, f->dir);
@@ -161,12 +174,48 @@ static void test_help_and_back(void **state)
 	EXPECT(v, "Keys everywhere");
 	vt_row_text(v, 0, row, sizeof(row));
 	assert_non_null(strstr(row, "Help: Dashboard"));
-	/* help is generated from the key tables: a global key's text */
+	/* every key that opens a screen, from the command table */
+	EXPECT(v, "Screens (the key opens it from any screen)");
+	EXPECT(v, "Modules (:module list)");
+	EXPECT(v, "Add-ons (:addon list)");
+	EXPECT(v, "API log (:api log)");
+	{
+		cmd_iter it = {0, 0};
+		const cmd_def *c;
+		char want[128], cn[64];
+		int n = 0;
+
+		while ((c = cmd_next(&it)))
+			if (c->key && c->screen && !(c->flags & CMD_HIDDEN)) {
+				snprintf(want, sizeof(want), "(:%s)",
+				         cmd_name(c, cn, sizeof(cn)));
+				EXPECT(v, want);
+				n++;
+			}
+		assert_true(n >= 9);
+	}
+	/* help is generated from the key tables: a global key's text
+	 * (below the first page: found with the filter) */
+	vt_send(v, "/pause/resume");
 	EXPECT(v, "pause/resume live refresh");
+	EXPECT_GONE(v, "Moving in lists");
+	vt_send(v, "\r");
+	EXPECT(v, "Filter:");
+	vt_key(v, VTERM_KEY_ESCAPE); /* clears the filter */
+	EXPECT_GONE(v, "Filter:");
 	vt_key(v, VTERM_KEY_ESCAPE);
 	EXPECT_GONE(v, "Keys everywhere");
 	vt_row_text(v, 0, row, sizeof(row));
 	assert_null(strstr(row, "Help"));
+	/* on a screen that uses a screen key itself, help says what it
+	 * does there */
+	vt_send(v, "m");
+	assert_true(vt_wait_row(v, 0, "Modules", TMO));
+	vt_send(v, "?");
+	EXPECT(v, "Help: Modules");
+	EXPECT(v, "Services (:service list); here: licence servers");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Help: Modules");
 	quit_ok(f);
 }
 
