@@ -297,15 +297,17 @@ static int undo_free(eng_ctx *c, dc_err *err)
 	if (dci_server_form_get(p, (long)c->svc.server_id, &f, err))
 		return -1;
 	int rc = 0;
-	if (!strcmp(f->notes, c->marker) &&
-	    !strcmp(f->owner, c->svc.panel_user)) {
+	bool ours = service_notes_has(f->notes, c->marker);
+	char notes[1024];
+	if (ours && !strcmp(f->owner, c->svc.panel_user)) {
 		snprintf(c->note, sizeof(c->note), "server still the client's");
-	} else if (!strcmp(f->notes, c->marker) ||
-	           (!f->owner[0] && !f->notes[0])) {
+	} else if (ours || (!f->owner[0] &&
+	                    !service_notes_marker(f->notes, NULL, NULL))) {
 		dci_server_form w = *f;
 		w.owner = c->svc.panel_user;
 		w.hostname = c->svc.hostname;
-		w.notes = c->marker;
+		w.notes = service_notes_add(f->notes, c->marker, notes,
+		                            sizeof(notes));
 		rc = dci_server_form_apply(p, &w, err);
 		if (rc == 0) {
 			eng_mutated(c, "server.edit");

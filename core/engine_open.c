@@ -32,7 +32,7 @@ static long addon_long(const dc_service *s, const char *kind)
 
 static bool form_ours(const eng_ctx *c, const dci_server_form *f)
 {
-	return !strcmp(f->notes, c->marker);
+	return service_notes_has(f->notes, c->marker);
 }
 
 /* ---- claim -----------------------------------------------------------------
@@ -60,10 +60,12 @@ static int set_server(eng_ctx *c, int64_t module_id, long server_id,
 /* Owner (our holding account), host name and marker on the server. */
 static int write_claim(eng_ctx *c, panel *p, dci_server_form *f, dc_err *err)
 {
+	char notes[1024];
 	dci_server_form w = *f;
 	w.owner = c->mod.username;
 	w.hostname = c->svc.hostname;
-	w.notes = c->marker;
+	/* The operator's own notes stay; the marker is one more word. */
+	w.notes = service_notes_add(f->notes, c->marker, notes, sizeof(notes));
 	if (dci_server_form_apply(p, &w, err))
 		return -1;
 	eng_mutated(c, "server.edit");
@@ -118,7 +120,8 @@ static int reclaim_known(eng_ctx *c, bool *done, dc_err *err)
 	int rc = 0;
 	if (ours && !whole)
 		rc = write_claim(c, p, f, err);
-	else if (!ours && free_now && !f->notes[0])
+	else if (!ours && free_now &&
+	         !service_notes_marker(f->notes, NULL, NULL))
 		/* Our write may not have landed (crash, timeout): it is still
 		 * free, claim it now. */
 		rc = write_claim(c, p, f, err);
@@ -253,8 +256,9 @@ static int try_module(eng_ctx *c, const dc_tariff *t, int64_t min_ram,
 			}
 			continue;
 		}
-		if (f->owner[0] || f->notes[0]) {
-			/* Taken since the list was read. */
+		if (f->owner[0] || service_notes_marker(f->notes, NULL, NULL)) {
+			/* Taken since the list was read (an owner, or a
+			 * claim of another dcictl in progress). */
 			dci_server_form_free(f);
 			if (set_server(c, 0, 0, NULL, err)) {
 				rc = -1;
@@ -394,10 +398,12 @@ static int free_server(eng_ctx *c, dc_err *err)
 	}
 	int rc = 0;
 	if (form_ours(c, f)) {
+		char notes[1024];
 		dci_server_form w = *f;
 		w.owner = "";
 		w.hostname = "free.ds";
-		w.notes = "";
+		w.notes = service_notes_remove(f->notes, c->marker, notes,
+		                               sizeof(notes));
 		rc = dci_server_form_apply(p, &w, err);
 		if (rc == 0) {
 			eng_mutated(c, "server.edit");

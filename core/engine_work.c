@@ -91,7 +91,7 @@ int eng_verify_ours(eng_ctx *c, dci_server_form **form, dc_err *err)
 	dci_server_form *f = NULL;
 	if (dci_server_form_get(p, (long)c->svc.server_id, &f, err))
 		return -1;
-	if (strcmp(f->notes, c->marker)) {
+	if (!service_notes_has(f->notes, c->marker)) {
 		err_set(err, DC_E_CONFLICT,
 		        "server %" PRId64 " (%s) is no longer this service's: "
 		        "owner \"%s\", notes \"%s\" (expected %s)",

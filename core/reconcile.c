@@ -99,7 +99,7 @@ static bool our_owner(const world *w, const dc_module *m, const char *owner)
  * main, our addresses detached and released, owner, host name and marker
  * cleared. */
 static int fix_server(engine *e, const dc_module *m, panel *p, long id,
-                      dc_err *err)
+                      int64_t sid, dc_err *err)
 {
 	panel *ipm = engine_panel_ipm(e, m->ipmgr_id, err);
 	if (!ipm)
@@ -129,9 +129,9 @@ static int fix_server(engine *e, const dc_module *m, panel *p, long id,
 		const ipm_ip *x = ipm_ip_find(al, l->v[i].ip);
 		svc_role r;
 		bool hr;
-		int64_t sid;
+		int64_t owner;
 		if (!x ||
-		    !service_marker_parse(x->note, e->tag, &sid, &r, &hr) ||
+		    !service_marker_parse(x->note, e->tag, &owner, &r, &hr) ||
 		    (hr && r == SVC_ROLE_PARKING))
 			continue;
 		rc = dci_ip_detach(p, id, l->v[i].id, err);
@@ -145,10 +145,12 @@ static int fix_server(engine *e, const dc_module *m, panel *p, long id,
 	dci_server_form *f = NULL;
 	if (dci_server_form_get(p, id, &f, err))
 		return -1;
+	char marker[SVC_MARKER_MAX], notes[1024];
+	service_marker(e->tag, sid, marker, sizeof(marker));
 	dci_server_form w = *f;
 	w.owner = "";
 	w.hostname = "free.ds";
-	w.notes = "";
+	w.notes = service_notes_remove(f->notes, marker, notes, sizeof(notes));
 	rc = dci_server_form_apply(p, &w, err);
 	dci_server_form_free(f);
 	return rc;
@@ -174,8 +176,7 @@ static int check_module(engine *e, const world *w, const dc_module *m, bool fix,
 		if ((rc = dci_server_form_get(p, s->id, &f, err)))
 			break;
 		int64_t sid;
-		bool ours =
-		    service_marker_parse(f->notes, e->tag, &sid, NULL, NULL);
+		bool ours = service_notes_marker(f->notes, e->tag, &sid);
 		dci_server_form_free(f);
 		if (!ours)
 			continue;
@@ -204,7 +205,7 @@ static int check_module(engine *e, const world *w, const dc_module *m, bool fix,
 		         "addresses released, owner cleared");
 		if (fix) {
 			dc_err fe;
-			r->fixed = fix_server(e, m, p, s->id, &fe) == 0;
+			r->fixed = fix_server(e, m, p, s->id, sid, &fe) == 0;
 			if (!r->fixed)
 				err_line(&fe, r->fix_error,
 				         sizeof(r->fix_error));
@@ -230,7 +231,7 @@ static int check_module(engine *e, const world *w, const dc_module *m, bool fix,
 			dci_server_form *f = NULL;
 			if ((rc = dci_server_form_get(p, s->id, &f, err)))
 				break;
-			if (strcmp(f->notes, marker))
+			if (!service_notes_has(f->notes, marker))
 				snprintf(why, sizeof(why),
 				         "carries \"%s\", not our marker",
 				         f->notes);

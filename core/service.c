@@ -169,6 +169,123 @@ bool service_marker_parse(const char *s, const char *tag, int64_t *id,
 	return true;
 }
 
+/* Calls fn for each blank-separated word of s (start, length); stops when
+ * fn returns true, and returns that. */
+static bool each_word(const char *s,
+                      bool (*fn)(const char *w, size_t n, void *arg), void *arg)
+{
+	const char *p = s ? s : "";
+	while (*p) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (p > w && fn(w, (size_t)(p - w), arg))
+			return true;
+	}
+	return false;
+}
+
+typedef struct find_arg {
+	const char *tag;
+	int64_t id;
+} find_arg;
+
+static bool find_marker(const char *w, size_t n, void *arg)
+{
+	find_arg *a = arg;
+	char word[SVC_MARKER_MAX + 32];
+	if (n >= sizeof(word))
+		return false;
+	memcpy(word, w, n);
+	word[n] = '\0';
+	return service_marker_parse(word, a->tag, &a->id, NULL, NULL);
+}
+
+bool service_notes_marker(const char *notes, const char *tag, int64_t *id)
+{
+	find_arg a = {tag, 0};
+	if (!each_word(notes, find_marker, &a))
+		return false;
+	if (id)
+		*id = a.id;
+	return true;
+}
+
+static bool is_word(const char *w, size_t n, void *arg)
+{
+	const char *m = arg;
+	return strlen(m) == n && !strncmp(w, m, n);
+}
+
+bool service_notes_has(const char *notes, const char *marker)
+{
+	return each_word(notes, is_word, (void *)marker);
+}
+
+char *service_notes_add(const char *notes, const char *marker, char *buf,
+                        size_t len)
+{
+	if (!notes)
+		notes = "";
+	if (service_notes_has(notes, marker))
+		dc_strlcpy(buf, notes, len);
+	else if (!*notes)
+		dc_strlcpy(buf, marker, len);
+	else
+		snprintf(buf, len, "%s %s", notes, marker);
+	return buf;
+}
+
+typedef struct rm_arg {
+	const char *marker;
+	char *buf;
+	size_t len, off;
+} rm_arg;
+
+static bool keep_word(const char *w, size_t n, void *arg)
+{
+	rm_arg *a = arg;
+	if (is_word(w, n, (void *)a->marker))
+		return false;
+	if (a->off < a->len) {
+		int k = snprintf(a->buf + a->off, a->len - a->off, "%s%.*s",
+		                 a->off ? " " : "", (int)n, w);
+		if (k > 0)
+			a->off += (size_t)k;
+	}
+	return false;
+}
+
+char *service_notes_remove(const char *notes, const char *marker, char *buf,
+                           size_t len)
+{
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (!notes)
+		return buf;
+	/* What service_notes_add made comes back exactly as it was. */
+	size_t n = strlen(notes), m = strlen(marker);
+	if (n == m && !strcmp(notes, marker))
+		return buf;
+	if (n > m && notes[n - m - 1] == ' ' &&
+	    !strcmp(notes + n - m, marker)) {
+		char *copy = strndup(notes, n - m - 1);
+		if (copy && !service_notes_has(copy, marker)) {
+			dc_strlcpy(buf, copy, len);
+			free(copy);
+			return buf;
+		}
+		free(copy);
+	}
+	/* Else word by word, single blanks between what is kept. */
+	rm_arg a = {marker, buf, len, 0};
+	each_word(notes, keep_word, &a);
+	return buf;
+}
+
 int service_check_client(const char *s, dc_err *err)
 {
 	size_t n = s ? strlen(s) : 0;

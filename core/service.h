@@ -120,6 +120,21 @@ char *service_marker(const char *tag, int64_t id, char *buf, size_t len);
 bool service_marker_parse(const char *s, const char *tag, int64_t *id,
                           svc_role *role, bool *has_role);
 
+/* Server notes: the marker is one word of them, so that an operator's
+ * own text on a free server is kept (added to when claimed, given back
+ * as it was when freed). Words are separated by blanks. */
+/* The first word of notes that is a marker of `tag` (any tag when NULL);
+ * *id (may be NULL) gets its service id. */
+bool service_notes_marker(const char *notes, const char *tag, int64_t *id);
+/* Whether notes carry exactly this marker as one of their words. */
+bool service_notes_has(const char *notes, const char *marker);
+/* notes with the marker added (when absent) / every copy removed, into
+ * buf (len bytes; cut if too long). Returns buf. */
+char *service_notes_add(const char *notes, const char *marker, char *buf,
+                        size_t len);
+char *service_notes_remove(const char *notes, const char *marker, char *buf,
+                           size_t len);
+
 /* Client account names follow the panels' user-name rule: 1..63 of
  * letters, digits, '.', '_', '-', '@'. Field "client". */
 int service_check_client(const char *s, dc_err *err);

@@ -553,6 +553,59 @@ static void test_claim_lost_late(void **state)
 	panel_free(p);
 }
 
+/* Sets the notes of every free server of the tariff's type. */
+static void note_free_servers(const char *notes)
+{
+	for (int dc = 1; dc <= X.w.nmod; dc++) {
+		long ids[64];
+		size_t n = fx_server_ids(&X.w, dc, X.type, true, ids, 64);
+		panel_opts po = {.url = X.w.sim.dcimgr[dc - 1],
+		                 .username = "admin",
+		                 .password = "admin"};
+		dc_err e;
+		panel *p = panel_new(&po, &e);
+		assert_non_null(p);
+		for (size_t i = 0; i < n; i++) {
+			dci_server_form *f = NULL;
+			assert_int_equal(dci_server_form_get(p, ids[i], &f, &e),
+			                 0);
+			dci_server_form w = *f;
+			w.notes = notes;
+			assert_int_equal(dci_server_form_apply(p, &w, &e), 0);
+			dci_server_form_free(f);
+		}
+		panel_free(p);
+	}
+}
+
+/* An operator's notes on a free server stay: the claim adds the marker
+ * as one more word, the close takes it out again. */
+static void test_operator_notes_kept(void **state)
+{
+	(void)state;
+	note_free_servers("spare; disk 2 replaced");
+	engine *g = ef_engine(&X);
+	int64_t op;
+	int64_t sid = ef_open(&X, g, "gina", &op);
+	EF_CHECK(engine_run(g, op, &e_));
+	dc_service s = get_svc(sid);
+	ef_srv v;
+	ef_server(&X, ef_dc_of(&X, s.module_id), (long)s.server_id, &v);
+	char want[256];
+	snprintf(want, sizeof(want), "spare; disk 2 replaced dcictl:%s:%lld",
+	         engine_tag(g), (long long)sid);
+	assert_string_equal(v.notes, want);
+	char first[512];
+	assert_int_equal(ef_drift(&X, g, first, sizeof(first)), 0);
+	EF_CHECK(engine_start(g, OPK_CLOSE, sid, NULL, &op, &e_));
+	EF_CHECK(engine_run(g, op, &e_));
+	ef_server(&X, ef_dc_of(&X, s.module_id), (long)s.server_id, &v);
+	assert_string_equal(v.notes, "spare; disk 2 replaced");
+	assert_true(v.isfree);
+	engine_free(g);
+	note_free_servers("");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +616,7 @@ int main(void)
 	    cmocka_unit_test(test_no_free_server),
 	    cmocka_unit_test(test_claim_lost_before_attach),
 	    cmocka_unit_test(test_claim_lost_late),
+	    cmocka_unit_test(test_operator_notes_kept),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

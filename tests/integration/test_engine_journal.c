@@ -95,6 +95,40 @@ static void test_markers(void **state)
 			fail_msg("\"%s\" taken for a marker", bad[i]);
 }
 
+static void test_notes(void **state)
+{
+	(void)state;
+	char buf[256];
+	const char *m = "dcictl:abcd1234:7";
+	int64_t id;
+	/* Added to the operator's text, and taken out exactly. */
+	service_notes_add("", m, buf, sizeof(buf));
+	assert_string_equal(buf, m);
+	service_notes_add("spare\nRAID  ok", m, buf, sizeof(buf));
+	assert_string_equal(buf, "spare\nRAID  ok dcictl:abcd1234:7");
+	assert_true(service_notes_has(buf, m));
+	assert_true(service_notes_marker(buf, "abcd1234", &id));
+	assert_int_equal(id, 7);
+	char back[256];
+	service_notes_remove(buf, m, back, sizeof(back));
+	assert_string_equal(back, "spare\nRAID  ok");
+	/* Added once only. */
+	char twice[256];
+	service_notes_add(buf, m, twice, sizeof(twice));
+	assert_string_equal(twice, buf);
+	/* Whole words only: service 7 is not service 70. */
+	assert_false(service_notes_has("dcictl:abcd1234:70", m));
+	assert_false(service_notes_has("xdcictl:abcd1234:7", m));
+	assert_false(
+	    service_notes_marker("note dcictl:other:7", "abcd1234", NULL));
+	assert_true(service_notes_marker("note dcictl:other:7", NULL, &id));
+	/* A marker in the middle (someone wrote after it). */
+	service_notes_remove("a dcictl:abcd1234:7 b", m, back, sizeof(back));
+	assert_string_equal(back, "a b");
+	service_notes_remove(m, m, back, sizeof(back));
+	assert_string_equal(back, "");
+}
+
 static void test_names_and_rules(void **state)
 {
 	(void)state;
@@ -317,6 +351,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_markers),
+	    cmocka_unit_test(test_notes),
 	    cmocka_unit_test(test_names_and_rules),
 	    cmocka_unit_test(test_leases),
 	    cmocka_unit_test(test_one_operation_at_a_time),
