@@ -1,7 +1,8 @@
 /* scr_servers.c - the Servers screen: one module's DCImanager inventory
  * (id, name, type, state, flags, owner, main IP, RAM), filtered by type
  * (t/T) and state (s/S) with the filters shown in words, by any text with
- * `/`, sorted by any column (< >); m/M switch module, r fetches again.
+ * `/`, sorted by any column (< >); m/M switch module, r fetches again,
+ * g (or Enter) opens the Graphs screen of the selected server.
  *
  * The list is fetched on the jobs worker (one `server` call); the screen
  * keeps it and the list widget shows only the visible rows, so 10 000
@@ -13,6 +14,7 @@
 #include "cmd_tariff.h"
 #include "store.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,8 @@ enum {
 	A_STATE_BACK,
 	A_MODULE,
 	A_MODULE_BACK,
-	A_RELOAD
+	A_RELOAD,
+	A_GRAPH
 };
 
 typedef struct sscr {
@@ -37,7 +40,8 @@ typedef struct sscr {
 	int mod; /* index into mods, -1 none yet */
 	char want_mod[DC_NAME_MAX];
 	dci_servers *l;
-	size_t *idx; /* rows of l that pass type and state */
+	char lmod[DC_NAME_MAX]; /* the module l is of */
+	size_t *idx;            /* rows of l that pass type and state */
 	size_t nidx;
 	char types[TYPES_MAX][DC_TYPE_MAX];
 	size_t ntypes;
@@ -242,6 +246,7 @@ static void sload_done(job *j, void *arg)
 	dci_servers_free(d->l);
 	free(d->idx);
 	d->l = sl->l;
+	dc_strlcpy(d->lmod, sl->module, sizeof(d->lmod));
 	d->idx = idx;
 	d->err[0] = '\0';
 	d->fetched = time(NULL);
@@ -281,6 +286,8 @@ static void sload_start(ui_screen *s, const char *module)
 /* ---- the screen ---- */
 
 static const ui_key skeys[] = {
+    {'g', "graphs", "traffic and power graphs of the selected server", A_GRAPH},
+    {'\n', NULL, "graphs of the selected server (as g)", A_GRAPH},
     {'t', "type", "next server type filter (T: previous)", A_TYPE},
     {'T', NULL, "previous server type filter", A_TYPE_BACK},
     {'s', "state", "next state filter: free, owned, problem, flags (S: back)",
@@ -363,6 +370,30 @@ static void s_draw(ui_screen *s, ui_rect r)
 	list_draw(&d->lw, lr);
 }
 
+/* Opens the Graphs screen of the selected server, through the command
+ * line as typed (`stats graph MODULE/ID`), the module name escaped for
+ * cmd_split. */
+static void open_graphs(ui_screen *s, sscr *d)
+{
+	size_t sel = list_selected(&d->lw);
+	char line[3 * DC_NAME_MAX + 64];
+	size_t o;
+
+	if (!d->l || !d->lmod[0] || sel == (size_t)-1) {
+		ui_msg(s->ui, UI_WARN, "no server selected");
+		return;
+	}
+	o = (size_t)snprintf(line, sizeof(line), "stats graph ");
+	for (const char *p = d->lmod; *p && o + 3 < sizeof(line); p++) {
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p) &&
+		    !((unsigned char)*p & 0x80))
+			line[o++] = '\\';
+		line[o++] = *p;
+	}
+	snprintf(line + o, sizeof(line) - o, "/%ld", srv(d, sel)->id);
+	ui_run_line(s->ui, line);
+}
+
 static unsigned s_key(ui_screen *s, int key, int action)
 {
 	sscr *d = s->priv;
@@ -402,6 +433,9 @@ static unsigned s_key(ui_screen *s, int key, int action)
 		return UI_HANDLED | UI_REDRAW;
 	case A_RELOAD:
 		sload_start(s, d->mod >= 0 ? d->mods[d->mod] : NULL);
+		return UI_HANDLED;
+	case A_GRAPH:
+		open_graphs(s, d);
 		return UI_HANDLED;
 	}
 	return UI_IGNORED;

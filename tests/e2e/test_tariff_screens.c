@@ -4,7 +4,8 @@
  * duplicate name refused beside its field; the dashboard showing a tariff
  * turn not orderable, with the reason, once the simulator's last free
  * server of its type is taken behind dcictl's back; the Servers screen
- * filtered by type and state. */
+ * filtered by type and state, and g opening the selected server's
+ * graphs. */
 #include "vt.h"
 
 #include <setjmp.h>
@@ -246,6 +247,22 @@ static void test_servers_screen(void **state)
 	vt_row_text(v, 3, line, sizeof(line));
 	assert_non_null(strstr(line, "ds-small"));
 	assert_non_null(strstr(line, "free"));
+	/* g opens the Graphs screen of the selected server (the first row:
+	 * its id is the row's first word), shown in the hint bar */
+	vt_row_text(v, 23, line, sizeof(line));
+	assert_non_null(strstr(line, "g graphs"));
+	vt_row_text(v, 3, line, sizeof(line));
+	char *p = line;
+	while (*p && (*p < '0' || *p > '9'))
+		p++;
+	long id = strtol(p, NULL, 10);
+	assert_true(id > 0);
+	vt_send(v, "g");
+	snprintf(want, sizeof(want), "Graphs dc1/%ld", id);
+	EXPECT(v, want);
+	EXPECT(v, "Traffic (bit/s)");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT(v, "state free");
 	vt_send(v, "m");
 	EXPECT(v, "module dc2");
 	quit(v);
