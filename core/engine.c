@@ -119,7 +119,7 @@ const char *op_step_title(op_kind k, size_t i)
 	return d && i < n ? d[i].title : NULL;
 }
 
-/* ---- small SQLite helpers ------------------------------------------------ */
+/* ---- small SQLite helpers ----------------------------------------------- */
 
 static sqlite3_stmt *prep(dc_store *st, const char *sql, dc_err *err)
 {
@@ -424,8 +424,7 @@ const char *engine_tag(const engine *e)
 	return e->tag;
 }
 
-/* ---- panels
- * ------------------------------------------------------------------ */
+/* ---- panels ------------------------------------------------------------- */
 
 static panel *open_panel(engine *e, int kind, int64_t id, dc_err *err)
 {
@@ -543,8 +542,7 @@ panel *eng_lic(eng_ctx *c, dc_err *err)
 	return open_panel(c->e, ENG_PANEL_LIC, c->mod.licsrv_id, err);
 }
 
-/* ---- helpers for the steps
- * ----------------------------------------------------- */
+/* ---- helpers for the steps ---------------------------------------------- */
 
 void eng_mutated(eng_ctx *c, const char *func)
 {
@@ -672,8 +670,7 @@ int eng_touch(eng_ctx *c, dc_err *err)
 	return eng_commit(c, err);
 }
 
-/* ---- step data
- * ------------------------------------------------------------------ */
+/* ---- step data ---------------------------------------------------------- */
 
 static int step_idx(eng_ctx *c, const char *step)
 {
@@ -856,8 +853,7 @@ int eng_data_keys(eng_ctx *c, const char *step, const char *prefix,
 	return 0;
 }
 
-/* ---- leases
- * ---------------------------------------------------------------------- */
+/* ---- leases ------------------------------------------------------------- */
 
 /* Is the lease of o held by someone (not `self`) who may still be running
  * it? host: this machine's name as it appears in lease owners. */
@@ -1048,8 +1044,7 @@ fail:
 	return -1;
 }
 
-/* ---- journal writes around a step
- * --------------------------------------------------- */
+/* ---- journal writes around a step --------------------------------------- */
 
 static int step_set_tx(eng_ctx *c, step_state st, bool bump, const char *error,
                        dc_err *err)
@@ -1779,8 +1774,7 @@ int engine_resume_all(engine *e, engine_resume_item **out, size_t *n,
 	return 0;
 }
 
-/* ---- starting operations
- * ------------------------------------------------------------- */
+/* ---- starting operations ------------------------------------------------ */
 
 static int insert_op(engine *e, op_kind kind, int64_t service_id,
                      svc_status prev, const char *os, int64_t *op_id,

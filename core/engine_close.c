@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- power and port
- * ------------------------------------------------------------- */
+/* ---- power and port ----------------------------------------------------- */
 
 static int step_power_off(eng_ctx *c, dc_err *err)
 {
@@ -40,8 +39,7 @@ static int step_port_on(eng_ctx *c, dc_err *err)
 	return eng_port(c, true, 0, NULL, err);
 }
 
-/* ---- licence
- * ---------------------------------------------------------------------- */
+/* ---- licence ------------------------------------------------------------ */
 
 static int step_licence_cancel(eng_ctx *c, dc_err *err)
 {
@@ -64,8 +62,7 @@ static int undo_licence_cancel(eng_ctx *c, dc_err *err)
 	return eng_licence_order(c, err);
 }
 
-/* ---- parking
- * -------------------------------------------------------------------- */
+/* ---- parking ------------------------------------------------------------ */
 
 static int step_park(eng_ctx *c, dc_err *err)
 {
@@ -105,8 +102,7 @@ static int undo_park(eng_ctx *c, dc_err *err)
 	return rc;
 }
 
-/* ---- release
- * ---------------------------------------------------------------------- */
+/* ---- release ------------------------------------------------------------ */
 
 static int step_release(eng_ctx *c, dc_err *err)
 {
@@ -226,8 +222,7 @@ static int undo_release(eng_ctx *c, dc_err *err)
 	return rc;
 }
 
-/* ---- wipe and free
- * ------------------------------------------------------------------ */
+/* ---- wipe and free ------------------------------------------------------ */
 
 static int step_wipe(eng_ctx *c, dc_err *err)
 {
@@ -328,8 +323,7 @@ static int undo_free(eng_ctx *c, dc_err *err)
 	return eng_verify_ours(c, NULL, err);
 }
 
-/* ---- suspend, resume, reinstall
- * --------------------------------------------------- */
+/* ---- suspend, resume, reinstall ----------------------------------------- */
 
 static int set_disabled(eng_ctx *c, bool disabled, dc_err *err)
 {

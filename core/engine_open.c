@@ -427,8 +427,7 @@ static int undo_claim(eng_ctx *c, dc_err *err)
 	return free_server(c, err);
 }
 
-/* ---- allocate
- * ---------------------------------------------------------------- */
+/* ---- allocate ----------------------------------------------------------- */
 
 typedef struct want {
 	svc_role role;
@@ -569,8 +568,7 @@ static int undo_allocate(eng_ctx *c, dc_err *err)
 	return rc;
 }
 
-/* ---- attach
- * ------------------------------------------------------------------ */
+/* ---- attach ------------------------------------------------------------- */
 
 /* The free server's own parking address: detach, then give it back to
  * IPmanager. The intent ("park:<ip>") is in the journal before the panel
@@ -800,8 +798,7 @@ static int undo_attach(eng_ctx *c, dc_err *err)
 	return rc;
 }
 
-/* ---- network
- * ------------------------------------------------------------------ */
+/* ---- network ------------------------------------------------------------ */
 
 static int step_network(eng_ctx *c, dc_err *err)
 {
@@ -850,8 +847,7 @@ static int undo_network(eng_ctx *c, dc_err *err)
 	return eng_port(c, false, found ? (long)old : 0, NULL, err);
 }
 
-/* ---- licence
- * ------------------------------------------------------------------ */
+/* ---- licence ------------------------------------------------------------ */
 
 static int main_ip(eng_ctx *c, char *ip, size_t len, dc_err *err)
 {
@@ -1008,8 +1004,7 @@ static int undo_licence(eng_ctx *c, dc_err *err)
 	return eng_licence_cancel(c, err);
 }
 
-/* ---- install, power, owner
- * ------------------------------------------------------ */
+/* ---- install, power, owner ---------------------------------------------- */
 
 static int step_install(eng_ctx *c, dc_err *err)
 {

@@ -191,8 +191,7 @@ int eng_power(eng_ctx *c, bool on, dc_err *err)
 	return 0;
 }
 
-/* ---- switch port
- * -------------------------------------------------------------- */
+/* ---- switch port -------------------------------------------------------- */
 
 int eng_port(eng_ctx *c, bool on, long speed, long *old_speed, dc_err *err)
 {
@@ -256,8 +255,7 @@ int eng_port(eng_ctx *c, bool on, long speed, long *old_speed, dc_err *err)
 	return 0;
 }
 
-/* ---- OS install
- * --------------------------------------------------------------- */
+/* ---- OS install --------------------------------------------------------- */
 
 static int install_check(const eng_srv *s, void *arg, dc_err *err)
 {
@@ -356,8 +354,7 @@ int eng_install(eng_ctx *c, const char *os, const char *ns,
 	return 0;
 }
 
-/* ---- addresses
- * ---------------------------------------------------------------- */
+/* ---- addresses ---------------------------------------------------------- */
 
 bool eng_note_is(const eng_ctx *c, const char *note, svc_role role)
 {

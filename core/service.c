@@ -48,7 +48,7 @@ int svc_role_parse(const char *s, svc_role *out)
 	return -1;
 }
 
-/* ---- small SQLite helpers (the store's own are private to it) ---------- */
+/* ---- small SQLite helpers (the store's own are private to it) ----------- */
 
 static sqlite3_stmt *prep(dc_store *st, const char *sql, dc_err *err)
 {
@@ -333,7 +333,7 @@ int service_check_hostname(const char *s, dc_err *err)
 	return 0;
 }
 
-/* ---- reading ------------------------------------------------------------- */
+/* ---- reading ------------------------------------------------------------ */
 
 #define SVC_COLS                                                               \
 	"s.id, s.client, s.panel_user, s.tariff_id, t.name, s.module_id, "     \
@@ -586,7 +586,7 @@ int service_find_by_server(dc_store *st, int64_t module_id, long server_id,
 	return 0;
 }
 
-/* ---- writing ------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------ */
 
 int service_insert_tx(dc_store *st, dc_service *v, dc_err *err)
 {

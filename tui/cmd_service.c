@@ -177,8 +177,7 @@ int scmd_spawn(const app *a, int64_t op_id, dc_err *err)
 	return 0;
 }
 
-/* ---- output
- * ------------------------------------------------------------------ */
+/* ---- output ------------------------------------------------------------- */
 
 static void out_step(out *o, const op_step *s, int64_t now)
 {
@@ -324,8 +323,7 @@ static int out_service(out *o, dc_store *st, int64_t sid, dc_err *err)
 	return rc;
 }
 
-/* ---- running an operation
- * ---------------------------------------------------- */
+/* ---- running an operation ----------------------------------------------- */
 
 /* --wait on the command line: each step as it happens, on stderr (stdout
  * keeps the result, also with --json). */
@@ -402,8 +400,36 @@ static int64_t arg_id(const cmd_args *a, const char *name)
 	return (int64_t)cmd_arg_int(a, name, 0);
 }
 
-/* ---- service
- * ------------------------------------------------------------------- */
+/* After a crash the next command says what nobody is running (the
+ * console's dashboard does the same). */
+static void stale_hint(dc_store *st, out *o)
+{
+	op_filter f = {.unfinished_only = true};
+	dc_operation *v = NULL;
+	size_t n = 0, stale = 0, failed = 0;
+	if (operation_list(st, &f, &v, &n, NULL))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].state == OPS_FAILED)
+			failed++;
+		else if (!operation_lease_live(&v[i]))
+			stale++;
+	}
+	free(v);
+	if (stale)
+		out_msg(o,
+		        "%zu operation(s) not finished and nobody runs them: "
+		        "dcictl operation resume",
+		        stale);
+	if (failed)
+		out_msg(
+		    o,
+		    "%zu operation(s) failed: dcictl operation retry|rollback "
+		    "ID (see dcictl task list)",
+		    failed);
+}
+
+/* ---- service ------------------------------------------------------------ */
 
 static int service_open_run(cmd_ctx *ctx, const cmd_args *a, out *o,
                             dc_err *err)
@@ -504,6 +530,7 @@ static int service_list_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 		                         : " (--all shows "
 		                           "closed ones)");
 	free(v);
+	stale_hint(st, o);
 	return 0;
 }
 
@@ -562,8 +589,7 @@ static int service_close_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	return start_kind(ctx, a, o, OPK_CLOSE, err);
 }
 
-/* ---- operation
- * ------------------------------------------------------------------ */
+/* ---- operation ---------------------------------------------------------- */
 
 static int operation_list_run(cmd_ctx *ctx, const cmd_args *a, out *o,
                               dc_err *err)
@@ -585,6 +611,7 @@ static int operation_list_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	if (!n)
 		out_msg(o, "no operations");
 	free(v);
+	stale_hint(st, o);
 	return 0;
 }
 
@@ -693,8 +720,7 @@ static int operation_run_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	return rc;
 }
 
-/* ---- task
- * ------------------------------------------------------------------------ */
+/* ---- task --------------------------------------------------------------- */
 
 static int task_list_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 {
@@ -743,8 +769,7 @@ static int task_done_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	return 0;
 }
 
-/* ---- reconcile
- * --------------------------------------------------------------------- */
+/* ---- reconcile ---------------------------------------------------------- */
 
 static int reconcile_cmd_run(cmd_ctx *ctx, const cmd_args *a, out *o,
                              dc_err *err)
@@ -807,8 +832,7 @@ static int reconcile_cmd_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	return 0;
 }
 
-/* ---- dashboard
- * ---------------------------------------------------------------------- */
+/* ---- dashboard ---------------------------------------------------------- */
 
 static int dash_collect(cmd_ctx *ctx, out *o, dc_err *err)
 {
@@ -852,8 +876,7 @@ static int dash_collect(cmd_ctx *ctx, out *o, dc_err *err)
 
 const dash_section services_dash = {"Operations and tasks", dash_collect};
 
-/* ---- the table
- * ------------------------------------------------------------------------ */
+/* ---- the table ---------------------------------------------------------- */
 
 #define END                                                                    \
 	{                                                                      \

@@ -187,8 +187,7 @@ static role row_role(void *data, size_t row)
 	}
 }
 
-/* ---- loading (jobs worker)
- * ---------------------------------------------------- */
+/* ---- loading (jobs worker) ---------------------------------------------- */
 
 typedef struct sload {
 	ui *u;
@@ -318,8 +317,7 @@ static void load(ui_screen *s)
 	d->loading = true;
 }
 
-/* ---- actions
- * ---------------------------------------------------------------------- */
+/* ---- actions ------------------------------------------------------------ */
 
 static const srow *selected(sscr *d)
 {
@@ -453,8 +451,7 @@ static unsigned key(ui_screen *s, int k, int action)
 	return UI_IGNORED;
 }
 
-/* ---- drawing
- * ----------------------------------------------------------------------- */
+/* ---- drawing ------------------------------------------------------------ */
 
 static void draw_steps(sscr *d, ui_rect r)
 {
@@ -611,8 +608,7 @@ const ui_screen_ops services_screen = {
     .close = close_,
 };
 
-/* ---- the open form
- * ------------------------------------------------------------------- */
+/* ---- the open form ------------------------------------------------------ */
 
 #define OF_ADDONS DC_TARIFF_ADDONS_MAX
 
@@ -1030,8 +1026,7 @@ const ui_screen_ops service_open_screen = {
     .text_input = true,
 };
 
-/* ---- the reinstall prompt
- * --------------------------------------------------------------- */
+/* ---- the reinstall prompt ----------------------------------------------- */
 
 static const form_field reinstall_fields[] = {
     {.name = "id",

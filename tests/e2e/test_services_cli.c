@@ -335,6 +335,33 @@ static void test_reconcile(void **state)
 	HAS(r.out, "no drift");
 }
 
+/* An operation nobody runs (as a crash leaves it) is pointed out by the
+ * next listing, and operation resume finishes it. */
+static void test_stale_hint_and_resume(void **state)
+{
+	(void)state;
+	dc_err e;
+	engine *g = engine_new(X.w.st, &X.eo, &e);
+	assert_non_null(g);
+	int64_t op;
+	EF_CHECK(engine_start(g, OPK_SUSPEND, 1, NULL, &op, &e_));
+	engine_free(g);
+	res r;
+	RUN(&r, "service", "list");
+	assert_int_equal(r.code, 0);
+	HAS(r.out, "nobody runs them: dcictl operation resume");
+	RUN(&r, "operation", "resume");
+	assert_int_equal(r.code, 0);
+	HAS(r.out, "suspend");
+	HAS(r.out, "done");
+	assert_int_equal(svc(1).status, SVC_SUSPENDED);
+	RUN(&r, "service", "list");
+	assert_null(strstr(r.out, "nobody runs them"));
+	RUN(&r, "service", "resume", "1", "--wait");
+	assert_int_equal(r.code, 0);
+	assert_int_equal(svc(1).status, SVC_ACTIVE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_background_and_lifecycle),
 	    cmocka_unit_test(test_failure_task_retry),
 	    cmocka_unit_test(test_reconcile),
+	    cmocka_unit_test(test_stale_hint_and_resume),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
