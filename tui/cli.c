@@ -111,7 +111,10 @@ int cli_globals(int argc, char **argv, app_opts *o, unsigned *flags,
 	return n;
 }
 
-static void json_error(FILE *f, const dc_err *e)
+/* {"error": {...}} and, when a failed command wrote something before it
+ * failed (the steps of a check, the flags found), "output": that, in the
+ * shape it has on success. One document, so that a script reads both. */
+static void json_error(FILE *f, const dc_err *e, const out *o)
 {
 	jw w;
 
@@ -130,6 +133,10 @@ static void json_error(FILE *f, const dc_err *e)
 	jw_key(&w, "retryable");
 	jw_bool(&w, e->retryable);
 	jw_obj_end(&w);
+	if (o && (out_has_data(o) || out_msg_count(o))) {
+		jw_key(&w, "output");
+		out_json_value(o, &w);
+	}
 	jw_obj_end(&w);
 	jw_finish(&w);
 }
@@ -152,7 +159,7 @@ int cli_run(app *a, int argc, char **argv, FILE *outf, FILE *errf)
 	if (!args) {
 		fprintf(errf, "dcictl: %s\n", err.msg);
 		if (a->opt.json)
-			json_error(outf, &err);
+			json_error(outf, &err, NULL);
 		return 2;
 	}
 	o = out_new();
@@ -163,10 +170,15 @@ int cli_run(app *a, int argc, char **argv, FILE *outf, FILE *errf)
 	}
 	rc = cmd_exec(&ctx, args, o, &err);
 	if (rc < 0) {
+		/* what it wrote before failing first, then why it failed */
+		if (a->opt.json) {
+			json_error(outf, &err, o);
+		} else if (out_has_data(o) || out_msg_count(o)) {
+			out_render_text(o, outf);
+			fflush(outf);
+		}
 		fprintf(errf, "dcictl: %s\n",
 		        err_line(&err, line, sizeof(line)));
-		if (a->opt.json)
-			json_error(outf, &err);
 	} else if (a->opt.json) {
 		out_render_json(o, outf, true);
 	} else {
@@ -348,7 +360,10 @@ void cli_man(FILE *f)
 	      ".SH EXIT STATUS\n0 on success; 1 when the command failed (the "
 	      "reason on standard error, and with \\fB\\-\\-json\\fR also as "
 	      "{\"error\": {...}} on standard output); 2 for a usage "
-	      "error.\n"
+	      "error. What a failed command wrote before it failed (the "
+	      "steps of a check, the flags found) is still printed; with "
+	      "\\fB\\-\\-json\\fR it is the error document's "
+	      "\"output\" member, in the shape it has on success.\n"
 	      ".SH ENVIRONMENT\n.TP\n.B DCICTL_CONFIG\nthe config file.\n"
 	      ".TP\n.B NO_COLOR\nwhen set and not empty: no colours.\n"
 	      ".TP\n.B DCICTL_THEMES\na directory searched first for "

@@ -393,27 +393,29 @@ static int check_refusal(const modcheck_result *r, const char *what,
 	return -1;
 }
 
-/* CLI: each step line on stderr as it completes, so that an operator on
- * a slow link sees where the time goes (stdout keeps the result). */
-static void cli_progress(void *user, const modcheck_result *r, size_t i)
+static modcheck_opts cmd_check_opts(cmd_ctx *ctx)
+{
+	return modcmd_check_opts(ctx, NULL, NULL);
+}
+
+/* The steps of a check belong to the command's output, passed or not
+ * (cli_run prints what a failed command wrote before its error). JSON and
+ * the console get them as data (out_steps, inside the result object);
+ * text gets these lines, one per step, with what to do under a failed
+ * one. */
+static void out_step_lines(cmd_ctx *ctx, out *o, const modcheck_result *r)
 {
 	char line[1024];
 
-	(void)user;
-	if (i >= r->n)
+	if (ctx->json || ctx->ui)
 		return;
-	fprintf(stderr, "  %s\n",
-	        modcmd_step_line(&r->steps[i], line, sizeof(line)));
-	if (r->steps[i].state == MODCHECK_FAIL)
-		fprintf(stderr, "  %21s what to do: %s\n", "",
-		        r->steps[i].hint);
-}
-
-static modcheck_opts cmd_check_opts(cmd_ctx *ctx)
-{
-	bool live = !ctx->ui && !ctx->json;
-
-	return modcmd_check_opts(ctx, live ? cli_progress : NULL, NULL);
+	for (size_t i = 0; i < r->n; i++) {
+		out_msg(o, "  %s",
+		        modcmd_step_line(&r->steps[i], line, sizeof(line)));
+		if (r->steps[i].state == MODCHECK_FAIL)
+			out_msg(o, "  %21s what to do: %s", "",
+			        r->steps[i].hint);
+	}
 }
 
 /* ---- option tables ------------------------------------------------------ */
@@ -723,21 +725,27 @@ static int module_verify(cmd_ctx *ctx, dc_store *st, const dc_module *m,
 	return 0;
 }
 
-/* The step lines went to stderr as they happened on a text CLI; JSON and
- * the console get them in the result. */
-static bool steps_in_result(const cmd_ctx *ctx)
-{
-	return ctx->json || ctx->ui;
-}
-
+/* Text: the step lines come out as messages, after the summary. */
 static void out_check_summary(cmd_ctx *ctx, out *o, const modcheck_result *r)
 {
 	out_obj_begin(o, "check");
 	out_bool(o, "ok", r->ok);
 	out_dbl(o, "ms", r->ms, 0);
 	out_str(o, "message", r->msg);
-	if (steps_in_result(ctx))
+	if (ctx->json || ctx->ui)
 		out_steps(o, r);
+	out_obj_end(o);
+	out_step_lines(ctx, o, r);
+}
+
+/* A check that refused a save: its steps are the output of the failed
+ * command (nothing was saved). */
+static void out_refused_check(cmd_ctx *ctx, out *o, const modcheck_result *r)
+{
+	if (!r->n)
+		return;
+	out_obj_begin(o, NULL);
+	out_check_summary(ctx, o, r);
 	out_obj_end(o);
 }
 
@@ -762,8 +770,10 @@ static int module_add_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	if (model_check_module(&m, pw, err) < 0)
 		goto out;
 	if (check &&
-	    module_verify(ctx, st, &m, pw, "module add", &res, err) < 0)
+	    module_verify(ctx, st, &m, pw, "module add", &res, err) < 0) {
+		out_refused_check(ctx, o, &res);
 		goto out;
+	}
 	if (module_add(st, &m, pw, err) < 0)
 		goto out;
 	if (check) {
@@ -833,8 +843,10 @@ static int module_edit_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	if (model_check_module(&m, pw, err) < 0)
 		goto out;
 	if (conn_changed && !cmd_flag(a, "no-check") &&
-	    module_verify(ctx, st, &m, pw, "module edit", &res, err) < 0)
+	    module_verify(ctx, st, &m, pw, "module edit", &res, err) < 0) {
+		out_refused_check(ctx, o, &res);
 		goto out;
+	}
 	if (module_update(st, &m, pw, err) < 0)
 		goto out;
 	if (res.n) {
@@ -895,13 +907,21 @@ static int module_check_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	modcheck_result res;
 	char what[128];
 
-	if (mo.progress)
-		fprintf(stderr, "checking module %s\n", name);
 	if (modcmd_check_module(ctx, name, &mo, &res, err) < 0) {
 		modcheck_result_free(&res);
 		return -1;
 	}
 	snprintf(what, sizeof(what), "module %s", name);
+	/* the steps are the output, passed or failed */
+	out_obj_begin(o, NULL);
+	out_str(o, "module", name);
+	out_bool(o, "ok", res.ok);
+	out_dbl(o, "ms", res.ms, 0);
+	out_str(o, "message", res.msg);
+	if (ctx->json || ctx->ui)
+		out_steps(o, &res);
+	out_obj_end(o);
+	out_step_lines(ctx, o, &res);
 	if (!res.ok) {
 		const modcheck_step *f = modcheck_first_failure(&res);
 
@@ -911,14 +931,6 @@ static int module_check_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 		modcheck_result_free(&res);
 		return -1;
 	}
-	out_obj_begin(o, NULL);
-	out_str(o, "module", name);
-	out_bool(o, "ok", res.ok);
-	out_dbl(o, "ms", res.ms, 0);
-	out_str(o, "message", res.msg);
-	if (steps_in_result(ctx))
-		out_steps(o, &res);
-	out_obj_end(o);
 	out_msg(o, "module %s: %s in %.0f ms%s", name, res.msg, res.ms,
 	        ctx->read_only ? " (read-only: result not stored)" : "");
 	modcheck_result_free(&res);
@@ -1268,11 +1280,14 @@ static int conn_add_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	     conn_verify(ctx, k, &c, pw, what, &res, err) < 0) ||
 	    k->add(st, &c, pw, err) < 0)
 		goto out;
+	out_step_lines(ctx, o, &res);
 	out_msg(o, "%s %s added%s", k->what, c.name,
 	        cmd_flag(a, "no-check") ? " without a check"
 	                                : "; login checked");
 	rc = 0;
 out:
+	if (rc < 0 && !res.ok)
+		out_refused_check(ctx, o, &res);
 	modcheck_result_free(&res);
 	pw_free(pw);
 	return rc;
@@ -1312,10 +1327,13 @@ static int conn_edit_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	}
 	if (k->update(st, &c, pw, err) < 0)
 		goto out;
+	out_step_lines(ctx, o, &res);
 	out_msg(o, "%s %s saved%s", k->what, c.name,
 	        res.n ? "; login checked" : "");
 	rc = 0;
 out:
+	if (rc < 0 && !res.ok)
+		out_refused_check(ctx, o, &res);
 	modcheck_result_free(&res);
 	pw_free(pw);
 	secret_free(stored);
@@ -1333,13 +1351,20 @@ static int conn_check_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 
 	if (!st || k->get_by_name(st, cmd_arg(a, "name"), &c, err) < 0)
 		return -1;
-	if (mo.progress)
-		fprintf(stderr, "checking %s %s\n", k->what, c.name);
 	if (modcheck_conn_stored(st, k->check, c.id, &mo, &res, err) < 0) {
 		modcheck_result_free(&res);
 		return -1;
 	}
 	snprintf(what, sizeof(what), "%s %s", k->what, c.name);
+	out_obj_begin(o, NULL);
+	out_str(o, k->noun, c.name);
+	out_bool(o, "ok", res.ok);
+	out_dbl(o, "ms", res.ms, 0);
+	out_str(o, "message", res.msg);
+	if (ctx->json || ctx->ui)
+		out_steps(o, &res);
+	out_obj_end(o);
+	out_step_lines(ctx, o, &res);
 	if (!res.ok) {
 		const modcheck_step *f = modcheck_first_failure(&res);
 
@@ -1349,14 +1374,6 @@ static int conn_check_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 		modcheck_result_free(&res);
 		return -1;
 	}
-	out_obj_begin(o, NULL);
-	out_str(o, k->noun, c.name);
-	out_bool(o, "ok", true);
-	out_dbl(o, "ms", res.ms, 0);
-	out_str(o, "message", res.msg);
-	if (steps_in_result(ctx))
-		out_steps(o, &res);
-	out_obj_end(o);
 	out_msg(o, "%s: %s in %.0f ms", what, res.msg, res.ms);
 	modcheck_result_free(&res);
 	return 0;

@@ -264,19 +264,24 @@ static void json_value(jw *w, const ov *v)
 	}
 }
 
+void out_json_value(const out *o, jw *w)
+{
+	if (o->root) {
+		json_value(w, o->root);
+	} else {
+		jw_obj_begin(w);
+		jw_key(w, "message");
+		jw_str(w, o->nmsg ? o->msgs[o->nmsg - 1] : "");
+		jw_obj_end(w);
+	}
+}
+
 void out_render_json(const out *o, FILE *f, bool pretty)
 {
 	jw w;
 
 	jw_init(&w, f, pretty);
-	if (o->root) {
-		json_value(&w, o->root);
-	} else {
-		jw_obj_begin(&w);
-		jw_key(&w, "message");
-		jw_str(&w, o->nmsg ? o->msgs[o->nmsg - 1] : "");
-		jw_obj_end(&w);
-	}
+	out_json_value(o, &w);
 	jw_finish(&w);
 }
 

@@ -48,5 +48,9 @@ const char *out_msg_get(const out *o, size_t i);
 
 void out_render_text(const out *o, FILE *f);
 void out_render_json(const out *o, FILE *f, bool pretty);
+/* The same document as one value inside a larger one being written with
+ * w (json.h), e.g. a failed command's partial output beside its error. */
+struct jw;
+void out_json_value(const out *o, struct jw *w);
 
 #endif

@@ -399,6 +399,9 @@ static void cmd_result(ui *u, cmdjob *cj)
 		return; /* quitting: no screen to show it on */
 
 	if (cj->rc < 0) {
+		/* what it wrote before failing (a check's steps) is shown */
+		if (out_has_data(cj->o))
+			ui_show_out(u, cj->name, cj->o);
 		ui_msg(u, cj->err.cat == DC_E_CANCELLED ? UI_WARN : UI_ERROR,
 		       "%s: %s", cj->name,
 		       err_line(&cj->err, line, sizeof(line)));

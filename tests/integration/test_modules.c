@@ -235,8 +235,8 @@ static void test_prerequisites(void **state)
 	assert_null(strstr(r.out, "ipm-bad"));
 	dcictl(&r, (const char *[]){"ipmgr", "check", "ipmgr-main", NULL});
 	expect_ok(&r);
-	assert_non_null(strstr(r.err, "address types"));
-	assert_non_null(strstr(r.err, "parking"));
+	assert_non_null(strstr(r.out, "address types"));
+	assert_non_null(strstr(r.out, "parking"));
 	dcictl(&r, (const char *[]){"license", "check", "licences", NULL});
 	expect_ok(&r);
 }
@@ -280,7 +280,7 @@ static void test_add_and_check(void **state)
 
 	dcictl(&r, (const char *[]){"module", "check", "dc1-frankfurt", NULL});
 	expect_ok(&r);
-	/* one line per step, as it completes */
+	/* one line per step, in the output */
 	const char *steps[] = {"resolve host",
 	                       "TCP connect",
 	                       "TLS",
@@ -291,8 +291,8 @@ static void test_add_and_check(void **state)
 	                       "parking type exists",
 	                       "licence server login"};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if (!strstr(r.err, steps[i]))
-			fail_msg("no step '%s' in:\n%s", steps[i], r.err);
+		if (!strstr(r.out, steps[i]))
+			fail_msg("no step '%s' in:\n%s", steps[i], r.out);
 	assert_non_null(strstr(r.out, "checks passed"));
 
 	st = store_open(store_file, &err);
@@ -399,9 +399,25 @@ static void test_check_failure_exit(void **state)
 	assert_non_null(strstr(r.out, "WITHOUT a connection check"));
 	dcictl(&r, (const char *[]){"module", "check", "m-nocheck", NULL});
 	assert_int_equal(r.rc, 1);
-	assert_non_null(strstr(r.err, "FAIL"));
-	assert_non_null(strstr(r.err, "what to do"));
+	/* the steps it ran are printed although it failed, then why */
+	assert_non_null(strstr(r.out, "TCP connect"));
+	assert_non_null(strstr(r.out, "FAIL"));
+	assert_non_null(strstr(r.out, "what to do"));
+	assert_non_null(strstr(r.err, "check failed"));
 	assert_non_null(strstr(r.err, "password"));
+	/* --json: one document, the error and the output it had so far */
+	dcictl(&r, (const char *[]){"--json", "module", "check", "m-nocheck",
+	                            NULL});
+	assert_int_equal(r.rc, 1);
+	assert_true(r.out[0] == '{');
+	assert_non_null(strstr(r.out, "\"error\":{"));
+	assert_non_null(strstr(r.out, "\"field\":\"password\""));
+	assert_non_null(strstr(r.out, "\"output\":{\"module\":\"m-nocheck\""));
+	assert_non_null(strstr(r.out, "\"ok\":false"));
+	assert_non_null(strstr(r.out, "\"step\":\"TCP connect\""));
+	assert_non_null(strstr(r.out, "\"what_to_do\":\""));
+	assert_null(strchr(strchr(r.out, '\n') ? strchr(r.out, '\n') + 1 : "",
+	                   '{')); /* one document */
 	dcictl(&r, (const char *[]){"module", "delete", "m-nocheck", NULL});
 	expect_ok(&r);
 }
@@ -633,7 +649,7 @@ static void test_tls(void **state)
 	                        "parking",   "--department", "NOC",
 	                        "--sorting", "60",           NULL});
 	expect_ok(&r);
-	assert_non_null(strstr(r.err, "certificate verified"));
+	assert_non_null(strstr(r.out, "certificate verified"));
 
 	dcictl(&r, (const char *[]){"module",
 	                            "add",
@@ -656,7 +672,7 @@ static void test_tls(void **state)
 	                            "61",
 	                            NULL});
 	expect_ok(&r);
-	assert_non_null(strstr(r.err, "NOT verified"));
+	assert_non_null(strstr(r.out, "NOT verified"));
 	dcictl(&r, (const char *[]){"module", "list", NULL});
 	expect_ok(&r);
 	assert_non_null(strstr(r.out, "INSECURE"));

@@ -1,6 +1,7 @@
 /* test_tui_cmd.c - the command table: splitting a : line, parsing
  * noun/verb/options, the single dispatch point (read-only, console-only),
  * completion, usage and the man page generated from the table. */
+#include "app.h"
 #include "cli.h"
 #include "cmd.h"
 
@@ -34,6 +35,26 @@ static int list_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	return 0;
 }
 
+/* Writes what a check would (a result and step lines), then fails. */
+static int probe_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
+{
+	(void)ctx;
+	(void)a;
+	runs++;
+	out_obj_begin(o, NULL);
+	out_str(o, "target", "dc1");
+	out_bool(o, "ok", false);
+	out_arr_begin(o, "steps");
+	out_obj_begin(o, NULL);
+	out_str(o, "step", "login");
+	out_str(o, "result", "FAIL");
+	out_obj_end(o);
+	out_arr_end(o);
+	out_obj_end(o);
+	out_msg(o, "  step login FAIL");
+	return err_field(err, DC_E_AUTH, "password", "login refused");
+}
+
 static void names(struct app *ap, const char *prefix, strv *cands)
 {
 	static const char *const n[] = {"dc1-frankfurt", "dc2-amsterdam",
@@ -63,6 +84,8 @@ static const cmd_def test_cmds[] = {
      list_run, NULL, 0},
     {"secret", "thing", NULL, "hidden", NULL, CMD_HIDDEN | CMD_RO_SAFE,
      list_run, NULL, 0},
+    {"probe", "check", NULL, "fails after writing", NULL,
+     CMD_HIDDEN | CMD_RO_SAFE, probe_run, NULL, 0},
     {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0},
 };
 
@@ -311,6 +334,60 @@ static void test_lookup(void **state)
 	                    "tariff add");
 }
 
+/* Runs argv through cli_run; stdout and stderr into *out and *errs. */
+static int cli(bool json, int argc, char **argv, char **outs, char **errs)
+{
+	app a;
+	size_t lo = 0, le = 0;
+	FILE *fo = open_memstream(outs, &lo), *fe = open_memstream(errs, &le);
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.opt.json = json;
+	rc = cli_run(&a, argc, argv, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	return rc;
+}
+
+/* A command that fails still prints what it wrote before failing: text
+ * on stdout with the error on stderr; with --json one document holding
+ * the error and that output. */
+static void test_cli_failure_keeps_output(void **state)
+{
+	char *argv[] = {"probe", "check", NULL};
+	char *o = NULL, *e = NULL;
+
+	(void)state;
+	assert_int_equal(cli(false, 2, argv, &o, &e), 1);
+	assert_int_equal(runs, 1);
+	assert_non_null(strstr(o, "target: dc1"));
+	assert_non_null(strstr(o, "STEP")); /* the steps as a sub-table */
+	assert_non_null(strstr(o, "login"));
+	assert_non_null(strstr(o, "step login FAIL"));
+	assert_string_equal(e, "dcictl: password: auth: login refused\n");
+	free(o);
+	free(e);
+
+	assert_int_equal(cli(true, 2, argv, &o, &e), 1);
+	assert_string_equal(
+	    o, "{\"error\":{\"category\":\"auth\",\"message\":\"login "
+	       "refused\",\"field\":\"password\",\"retryable\":false},"
+	       "\"output\":{\"target\":\"dc1\",\"ok\":false,\"steps\":[{"
+	       "\"step\":\"login\",\"result\":\"FAIL\"}]}}\n");
+	assert_non_null(strstr(e, "login refused"));
+	free(o);
+	free(e);
+
+	/* nothing written: the error alone, as before */
+	char *bad[] = {"tariff", "add", NULL}; /* --name missing */
+	assert_int_equal(cli(true, 2, bad, &o, &e), 2);
+	assert_null(strstr(o, "output"));
+	assert_non_null(strstr(o, "\"field\":\"name\""));
+	free(o);
+	free(e);
+}
+
 /* The real registry: no command reuses a global option's name (they are
  * taken out of argv before the command sees it). */
 static void test_registry_no_global_clash(void **state)
@@ -348,6 +425,7 @@ int main(void)
 	    T(test_completion),
 	    T(test_usage_and_man),
 	    T(test_lookup),
+	    T(test_cli_failure_keeps_output),
 	    T(test_registry_no_global_clash),
 	};
 
