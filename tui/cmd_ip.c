@@ -455,11 +455,27 @@ static int special_check_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 		out_obj_end(o);
 	}
 	out_arr_end(o);
-	if (!n)
+	if (!n) {
 		out_msg(o, "every special IP add-on's type exists in its "
 		           "modules' IPmanagers");
+		free(f);
+		return 0;
+	}
+	/* A flag is a finding: exit 1 (cron and scripts notice), with the
+	 * list above as the output. */
+	size_t unknown = 0;
+	for (size_t i = 0; i < n; i++)
+		unknown += f[i].unknown;
 	free(f);
-	return 0;
+	err_set(err, DC_E_MISSED,
+	        "%zu special IP add-on flag%s: %zu type%s missing, %zu that "
+	        "cannot be told (the IPmanager did not answer)",
+	        n, n == 1 ? "" : "s", n - unknown, n - unknown == 1 ? "" : "s",
+	        unknown);
+	/* only a panel that did not answer may read differently later */
+	if (err)
+		err->retryable = unknown == n;
+	return -1;
 }
 
 /* ---- the dashboard section ------------------------------------------------
@@ -823,7 +839,9 @@ const cmd_def ip_cmds[] = {
      "special add-ons whose type a module's IPmanager lacks",
      "Asks the IPmanager of every module of those tariffs for its types, "
      "then lists each special add-on whose type is missing (or cannot be "
-     "read) with the tariff and module.",
+     "read) with the tariff and module. Exits 1 when anything is flagged "
+     "(the list is still printed; with --json it is the \"output\" beside "
+     "the \"error\"), 0 when nothing is.",
      RO, special_check_run, NULL, 0},
     {"special-range", "wizard", wizard_opts,
      "the guided set-up of a special IP range", NULL, RO | CMD_CONSOLE_ONLY,

@@ -3,7 +3,8 @@
  * server type, unknown OS, special IP type missing, value out of range,
  * duplicate name) names the field and writes nothing; availability in
  * JSON equals the simulator's own counts; server list filters by type and
- * state as the simulator counts. */
+ * state as the simulator counts; special-range check exits 1 with the
+ * flags it found. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -367,6 +368,66 @@ static void test_server_list(void **state)
 	        "sleepy");
 }
 
+/* A tariff whose special IP add-on names a type the IPmanager lacks,
+ * written straight to the store (the commands refuse it). */
+static void add_gone_tariff(void)
+{
+	dc_tariff t;
+	dc_addon ad;
+	dc_err e;
+	memset(&t, 0, sizeof(t));
+	snprintf(t.name, sizeof(t.name), "T-Gone");
+	snprintf(t.server_type, sizeof(t.server_type), "ds-large");
+	t.enabled = true;
+	t.nmodules = 1;
+	t.modules[0] = w.module_id[0];
+	if (addon_get_by_name(w.st, "special_ip_block_gone", &ad, &e) < 0)
+		fail_msg("add-on: %s", e.msg);
+	t.naddons = 1;
+	t.addons[0].addon_id = ad.id;
+	if (tariff_add(w.st, &t, &e) < 0)
+		fail_msg("tariff_add: %s", e.msg);
+}
+
+/* special-range check: exit 0 when every type is there, 1 with the list
+ * when one is missing (text and one JSON document). */
+static void test_special_check_exit(void **state)
+{
+	ok(run(false, "tariff add --name T-Special --server-type ds-large "
+	              "--module dc1 --module dc2 --addon "
+	              "special_ip_block_guardvlan9"));
+	res r = run(false, "special-range check");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "every special IP add-on's type exists"));
+	res_free(&r);
+
+	add_gone_tariff();
+	r = run(false, "special-range check");
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "T-Gone"));
+	assert_non_null(strstr(r.out, "special_ip_block_gone"));
+	assert_non_null(strstr(r.out, "MISSING"));
+	assert_null(strstr(r.out, "T-Special")); /* only what is flagged */
+	assert_non_null(strstr(r.err, "1 special IP add-on flag: 1 type "
+	                              "missing"));
+	res_free(&r);
+	r = run(true, "special-range check");
+	assert_int_equal(r.rc, 1);
+	assert_non_null(strstr(r.out, "{\"error\":{\"category\":\"missed\""));
+	assert_non_null(strstr(r.out, "\"output\":[{\"tariff\":\"T-Gone\","
+	                              "\"addon\":\"special_ip_block_gone\","
+	                              "\"module\":\"dc1\",\"state\":"
+	                              "\"MISSING\""));
+	res_free(&r);
+	/* one tariff: the clean one passes, the flagged one does not */
+	r = run(false, "special-range check --tariff T-Special");
+	assert_int_equal(r.rc, 0);
+	res_free(&r);
+	r = run(false, "special-range check --tariff T-Gone");
+	assert_int_equal(r.rc, 1);
+	res_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(test_tariff_refusals),
 	    cmocka_unit_test(test_availability_json),
 	    cmocka_unit_test(test_server_list),
+	    cmocka_unit_test(test_special_check_exit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
