@@ -49,6 +49,21 @@ int tcmd_refresh(cmd_ctx *ctx, bool force, dc_err *err)
 	                     &o, NULL, err);
 }
 
+int tcmd_special_flags(cmd_ctx *ctx, const char *tariff, bool force,
+                       iprange_flag **flags, size_t *n, dc_err *err)
+{
+	dc_store *st = store(ctx, err);
+	inv_opts o = tcmd_inv_opts(ctx);
+	*flags = NULL;
+	*n = 0;
+	if (!st ||
+	    iprange_flags_refresh(
+	        st, tariff, &o,
+	        force ? 0 : ctx->app->cfg.availability_refresh_ms, err) < 0)
+		return -1;
+	return iprange_addon_flags(st, tariff, flags, n, err);
+}
+
 char *tcmd_age(int64_t s, char *buf, size_t len)
 {
 	if (s < 0)
@@ -464,8 +479,11 @@ static void out_addon_values(out *o, const dc_addon *a,
 	out_str(o, "unit", model_addon_unit(a->kind_id));
 }
 
+/* flags: the tariff's special IP add-on flags (full only; nflags < 0:
+ * not asked, nothing said). */
 static void out_tariff(out *o, const catalog *c, const dc_tariff *t,
-                       const avail_result *r, bool full, bool json)
+                       const avail_result *r, bool full, bool json,
+                       const iprange_flag *flags, long nflags)
 {
 	const char *mods[DC_TARIFF_MODULES_MAX], *adds[DC_TARIFF_ADDONS_MAX];
 	char mbuf[600], abuf[600];
@@ -514,6 +532,23 @@ static void out_tariff(out *o, const catalog *c, const dc_tariff *t,
 			out_obj_end(o);
 		}
 		out_arr_end(o);
+		/* a special add-on a module cannot allocate from; JSON always
+		 * has the list, text only when there is something in it */
+		if (nflags > 0 || (json && nflags == 0)) {
+			out_arr_begin(o, "special_ip_flags");
+			for (long i = 0; i < nflags; i++) {
+				out_obj_begin(o, NULL);
+				out_str(o, "addon", flags[i].addon);
+				out_str(o, "module", flags[i].module);
+				out_str(o, "ipmgr", flags[i].ipmgr);
+				out_str(o, "state",
+				        flags[i].unknown ? "unknown"
+				                         : "MISSING");
+				out_str(o, "why", flags[i].why);
+				out_obj_end(o);
+			}
+			out_arr_end(o);
+		}
 		if (r)
 			out_avail(o, "availability", r, json);
 	}
@@ -539,7 +574,7 @@ static int tariff_list_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	out_arr_begin(o, NULL);
 	for (size_t i = 0; i < c.ntariffs; i++)
 		out_tariff(o, &c, &c.tariffs[i], i < nr ? &r[i] : NULL, false,
-		           ctx->json);
+		           ctx->json, NULL, -1);
 	out_arr_end(o);
 	if (c.ntariffs == 0)
 		out_msg(o, "no tariffs yet: add one with 'dcictl tariff add' "
@@ -558,11 +593,24 @@ static int tariff_show_run(cmd_ctx *ctx, const cmd_args *a, out *o, dc_err *err)
 	catalog c;
 	dc_tariff t;
 	avail_result r;
+	iprange_flag *fl = NULL;
+	size_t nfl = 0;
 	if (!st || tariff_get_by_name(st, cmd_arg(a, "name"), &t, err) < 0 ||
 	    avail_tariff(st, &t, inv_now_ms(), &r, err) < 0 ||
-	    catalog_load(st, &c, err) < 0)
+	    tcmd_special_flags(ctx, t.name, false, &fl, &nfl, err) < 0)
 		return -1;
-	out_tariff(o, &c, &t, &r, true, ctx->json);
+	if (catalog_load(st, &c, err) < 0) {
+		free(fl);
+		return -1;
+	}
+	out_tariff(o, &c, &t, &r, true, ctx->json, fl, (long)nfl);
+	if (nfl)
+		out_msg(o,
+		        "warning: %zu special IP add-on flag%s: a service "
+		        "with it cannot get those addresses on that module "
+		        "until the type is there (dcictl special-range check)",
+		        nfl, nfl == 1 ? "" : "s");
+	free(fl);
 	catalog_free(&c);
 	return 0;
 }
@@ -638,7 +686,7 @@ static void saved_note(dc_store *st, catalog *c, const dc_tariff *t, out *o,
 	avail_result r;
 	dc_err e;
 	bool have = avail_tariff(st, t, inv_now_ms(), &r, &e) == 0;
-	out_tariff(o, c, t, have ? &r : NULL, true, json);
+	out_tariff(o, c, t, have ? &r : NULL, true, json, NULL, -1);
 	out_msg(o, "tariff %s %s", t->name, what);
 	if (have && !r.a.orderable)
 		out_msg(o, "warning: %s is not orderable now: %s", t->name,

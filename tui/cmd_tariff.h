@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "dci.h"
 #include "inventory.h"
+#include "iprange.h"
 #include "out.h"
 #include "registry.h"
 #include "ui.h"
@@ -41,6 +42,13 @@ inv_opts tcmd_inv_opts(const cmd_ctx *ctx);
 /* Recounts the modules whose count is older than the config's
  * availability_refresh, invalidated or missing (force: all of them). */
 int tcmd_refresh(cmd_ctx *ctx, bool force, dc_err *err);
+
+/* The special IP add-on flags (iprange.h) of the tariff named `tariff`
+ * (NULL: every tariff), after asking again the IPmanagers whose types are
+ * older than the config's availability_refresh (force: all of them).
+ * *flags is malloc'd (free()), NULL with 0 when nothing is flagged. */
+int tcmd_special_flags(cmd_ctx *ctx, const char *tariff, bool force,
+                       iprange_flag **flags, size_t *n, dc_err *err);
 
 /* "5s", "3m", "2h", "4d"; "-" for a negative age. Returns buf. */
 char *tcmd_age(int64_t age_s, char *buf, size_t len);

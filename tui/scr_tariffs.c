@@ -1,10 +1,10 @@
 /* scr_tariffs.c - the Tariffs screen (server type, modules, add-ons, free
  * servers per module and in total, age of the count, orderable or not and
- * why; a add, e edit, d delete, x enable/disable, r count again), the
- * tariff form (name, server type chosen from the types the modules'
- * DCImanagers have, enabled, modules and add-ons to tick, the tariff's own
- * billing for some add-ons), and tcui_run, which the tariff screens use to
- * run a command as a job.
+ * why, special IP add-ons a module's IPmanager lacks the type of; a add, e
+ * edit, d delete, x enable/disable, r count again), the tariff form (name,
+ * server type chosen from the types the modules' DCImanagers have, enabled,
+ * modules and add-ons to tick, the tariff's own billing for some add-ons), and
+ * tcui_run, which the tariff screens use to run a command as a job.
  *
  * Data is read on the jobs worker (the store belongs to it, app.h) at
  * every refresh tick; counts are renewed there only when older than the
@@ -128,6 +128,8 @@ int tcui_run(ui *u, const char *noun, const char *verb,
 typedef struct trow {
 	avail_result r;
 	char addons[ADDONS_TEXT]; /* "ram client 8192,16384; os ..." */
+	size_t nflags;            /* special IP add-on flags (iprange.h) */
+	char flags[ADDONS_TEXT];  /* "special_ip_block_x on dc1: why; ..." */
 } trow;
 
 enum { A_ADD = 1, A_EDIT, A_DELETE, A_TOGGLE, A_REFRESH };
@@ -166,9 +168,11 @@ static const char *tcell(void *data, size_t row, int col, char *buf, size_t len)
 	case 4:
 		return tcmd_age(t->r.a.oldest_age, buf, len);
 	case 5:
+		/* a flag is said in words too, not only by the row's role */
 		if (t->r.a.orderable)
-			return "yes";
-		snprintf(buf, len, "NO: %s", t->r.a.reason);
+			return t->nflags ? "yes; IP flag" : "yes";
+		snprintf(buf, len, "NO: %s%s", t->r.a.reason,
+		         t->nflags ? "; IP flag" : "");
 		return buf;
 	}
 	return "";
@@ -179,7 +183,7 @@ static role trole(void *data, size_t row)
 	const trow *t = &((tscr *)data)->rows[row];
 	if (!t->r.t.enabled)
 		return ROLE_DIM;
-	return t->r.a.orderable ? ROLE_NORMAL : ROLE_WARN;
+	return t->r.a.orderable && !t->nflags ? ROLE_NORMAL : ROLE_WARN;
 }
 
 typedef struct tload {
@@ -213,12 +217,36 @@ static void addons_text(dc_store *st, const dc_tariff *t, char *buf, size_t len)
 	}
 }
 
+/* The flags of tariff `name` as one line of text. */
+static size_t flags_text(const iprange_flag *f, size_t nf, const char *name,
+                         char *buf, size_t len)
+{
+	size_t k = 0, off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < nf; i++) {
+		if (strcmp(f[i].tariff, name))
+			continue;
+		if (off < len) {
+			int w = snprintf(
+			    buf + off, len - off, "%s%s on %s: %s%s",
+			    k ? "; " : "", f[i].addon, f[i].module,
+			    f[i].unknown ? "cannot tell: " : "", f[i].why);
+			if (w > 0)
+				off += (size_t)w;
+		}
+		k++;
+	}
+	return k;
+}
+
 static void tload_fn(job *j, void *arg)
 {
 	tload *tl = arg;
 	dc_store *st;
 	avail_result *r = NULL;
 	size_t n = 0;
+	iprange_flag *fl = NULL;
+	size_t nfl = 0;
 	tl->ctx.cancel = job_cancel_flag(j);
 	tl->rc = -1;
 	if (!(st = app_store(tl->ctx.app, &tl->err)))
@@ -228,11 +256,19 @@ static void tload_fn(job *j, void *arg)
 	if (tcmd_refresh(&tl->ctx, tl->force, &tl->err) < 0 &&
 	    tl->err.cat != DC_E_CANCELLED)
 		return;
-	if (avail_tariffs(st, inv_now_ms(), &r, &n, &tl->err) < 0)
+	/* the special add-ons' types, asked as old as the counts are */
+	if (tcmd_special_flags(&tl->ctx, NULL, tl->force, &fl, &nfl, &tl->err) <
+	        0 &&
+	    tl->err.cat != DC_E_CANCELLED)
 		return;
+	if (avail_tariffs(st, inv_now_ms(), &r, &n, &tl->err) < 0) {
+		free(fl);
+		return;
+	}
 	tl->rows = calloc(n ? n : 1, sizeof(trow));
 	if (!tl->rows) {
 		free(r);
+		free(fl);
 		err_set(&tl->err, DC_E_NOMEM, "out of memory");
 		return;
 	}
@@ -240,8 +276,12 @@ static void tload_fn(job *j, void *arg)
 		tl->rows[i].r = r[i];
 		addons_text(st, &r[i].t, tl->rows[i].addons,
 		            sizeof(tl->rows[i].addons));
+		tl->rows[i].nflags =
+		    flags_text(fl, nfl, r[i].t.name, tl->rows[i].flags,
+		               sizeof(tl->rows[i].flags));
 	}
 	free(r);
+	free(fl);
 	tl->n = n;
 	tl->rc = 0;
 }
@@ -377,6 +417,13 @@ static void draw_details(const tscr *d, const trow *t, ui_rect r)
 		          : !m->enabled || m->stale  ? ROLE_DIM
 		                                     : ROLE_NORMAL,
 		          line, true);
+	}
+	/* Flags before the add-ons: one row, cut at the width (`tariff
+	 * show` and `special-range check` list each in full). */
+	if (t->nflags && y < r.y + r.h - 1) {
+		snprintf(line, sizeof(line), "special IP flag%s: %s",
+		         t->nflags == 1 ? "" : "s", t->flags);
+		draw_text(y++, r.x, r.w, ROLE_WARN, line, true);
 	}
 	/* The add-ons take the rows left but the last, wrapped at "; ". */
 	snprintf(line, sizeof(line), "add-ons: %s", t->addons);

@@ -5,7 +5,8 @@
  * turn not orderable, with the reason, once the simulator's last free
  * server of its type is taken behind dcictl's back; the Servers screen
  * filtered by type and state, and g opening the selected server's
- * graphs. */
+ * graphs; a tariff whose special IP type is missing flagged on the
+ * Tariffs screen. */
 #include "vt.h"
 
 #include <setjmp.h>
@@ -28,6 +29,14 @@ static char cfgenv[800];
 		if (!vt_wait_text((v), (t), TMO)) {                            \
 			vt_dump_named((v), __func__);                          \
 			fail_msg("screen never showed '%s'", (t));             \
+		}                                                              \
+	} while (0)
+
+#define EXPECT_GONE(v, t)                                                      \
+	do {                                                                   \
+		if (!vt_wait_gone((v), (t), TMO)) {                            \
+			vt_dump_named((v), __func__);                          \
+			fail_msg("screen still shows '%s'", (t));              \
 		}                                                              \
 	} while (0)
 
@@ -268,12 +277,58 @@ static void test_servers_screen(void **state)
 	quit(v);
 }
 
+/* A tariff whose special IP add-on names a type the IPmanager lacks
+ * (written to the store: the commands refuse it) is flagged on the
+ * Tariffs screen: in its row in words and, selected, with the reason. */
+static void test_tariffs_screen_special_flag(void **state)
+{
+	dc_addon ad;
+	dc_tariff t;
+	dc_err e;
+	memset(&ad, 0, sizeof(ad));
+	snprintf(ad.name, sizeof(ad.name), "special_ip_block_gone");
+	snprintf(ad.kind, sizeof(ad.kind), "special_ip_block_gone");
+	assert_int_equal(model_addon_values_parse(DC_ADDON_SPECIAL_IP,
+	                                          DC_BILL_NONE, "1", NULL,
+	                                          &ad.v, &e),
+	                 0);
+	assert_int_equal(addon_add(w.st, &ad, &e), 0);
+	memset(&t, 0, sizeof(t));
+	snprintf(t.name, sizeof(t.name), "Gone-1");
+	snprintf(t.server_type, sizeof(t.server_type), "ds-large");
+	t.enabled = true;
+	t.modules[t.nmodules++] = w.module_id[0];
+	t.addons[t.naddons++] = (dc_tariff_addon){.addon_id = ad.id};
+	assert_int_equal(tariff_add(w.st, &t, &e), 0);
+
+	vt *v = start();
+	vt_send(v, "t");
+	EXPECT(v, "Gone-1");
+	vt_send(v, "/Gone-1\r"); /* select it */
+	EXPECT(v, "Filter:");
+	EXPECT(v,
+	       "special IP flag: special_ip_block_gone on dc1: no type gone");
+	int row, col;
+	char line[400];
+	assert_true(vt_find(v, "Gone-1  ", &row, &col)); /* the row */
+	vt_row_text(v, row, line, sizeof(line));
+	assert_non_null(strstr(line, "IP flag"));
+	/* the tariffs without one say nothing of it */
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, "Filter:");
+	assert_true(vt_find(v, "Web-1", &row, &col));
+	vt_row_text(v, row, line, sizeof(line));
+	assert_null(strstr(line, "IP flag"));
+	quit(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_form_creates_tariff),
 	    cmocka_unit_test(test_dashboard_turns_not_orderable),
 	    cmocka_unit_test(test_servers_screen),
+	    cmocka_unit_test(test_tariffs_screen_special_flag),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

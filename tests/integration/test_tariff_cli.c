@@ -4,7 +4,7 @@
  * duplicate name) names the field and writes nothing; availability in
  * JSON equals the simulator's own counts; server list filters by type and
  * state as the simulator counts; special-range check exits 1 with the
- * flags it found. */
+ * flags it found, and tariff show lists a tariff's flags. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -428,6 +428,39 @@ static void test_special_check_exit(void **state)
 	res_free(&r);
 }
 
+/* tariff show carries the tariff's special IP flags: listed with the
+ * reason in text (and a warning), always an array in JSON. */
+static void test_show_special_flags(void **state)
+{
+	res r = run(false, "tariff show T-Gone");
+	assert_int_equal(r.rc, 0);
+	if (!strstr(r.out, "special_ip_flags:"))
+		fail_msg("no flags in:\n%s", r.out);
+	assert_non_null(strstr(r.out, "special_ip_block_gone"));
+	assert_non_null(strstr(r.out, "MISSING"));
+	assert_non_null(strstr(r.out, "no type gone"));
+	assert_non_null(strstr(r.out, "warning: 1 special IP add-on flag"));
+	res_free(&r);
+	r = run(true, "tariff show T-Gone");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "\"special_ip_flags\": [\n"));
+	assert_non_null(strstr(r.out, "\"addon\": \"special_ip_block_gone\""));
+	assert_non_null(strstr(r.out, "\"module\": \"dc1\""));
+	assert_non_null(strstr(r.out, "\"ipmgr\": \"ipmgr-main\""));
+	assert_non_null(strstr(r.out, "\"state\": \"MISSING\""));
+	res_free(&r);
+	/* nothing flagged: an empty list in JSON, nothing in text */
+	r = run(true, "tariff show T-Special");
+	assert_int_equal(r.rc, 0);
+	assert_non_null(strstr(r.out, "\"special_ip_flags\": []"));
+	res_free(&r);
+	r = run(false, "tariff show T-Special");
+	assert_int_equal(r.rc, 0);
+	assert_null(strstr(r.out, "special_ip_flags"));
+	assert_null(strstr(r.out, "warning"));
+	res_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +469,7 @@ int main(void)
 	    cmocka_unit_test(test_availability_json),
 	    cmocka_unit_test(test_server_list),
 	    cmocka_unit_test(test_special_check_exit),
+	    cmocka_unit_test(test_show_special_flags),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
