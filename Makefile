@@ -55,7 +55,7 @@ LIBS_TUI  := $(call pkglibs,$(PKG_TUI))
 LIBS_TEST := $(call pkglibs,$(PKG_TEST)) -lutil
 ALL_CFLAGS = $(INC) $(call pkgcflags,$(PKG_CORE) $(PKG_TUI) $(PKG_SIM) $(PKG_TEST)) $(CFLAGS)
 
-.PHONY: all deps demo check check-asan test-build bench fuzz install clean format
+.PHONY: all deps demo check check-asan check-valgrind test-build bench fuzz install clean format
 
 all: $(DCICTL) $(DCISIM) $(LIBCORE)
 
@@ -107,6 +107,15 @@ check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 OPT=-O1 test-build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		DCITEST_SAN=1 sh tests/tools/run-tests.sh build-asan
+
+# The integration tests (core against dcisim over HTTP) under valgrind: any
+# definite or indirect leak, or any memory error, fails the program.
+VG_TESTS ?= $(notdir $(INT_BIN))
+check-valgrind: deps
+	@$(MAKE) --no-print-directory test-build
+	@DCITEST_ONLY="$(VG_TESTS)" DCITEST_TIMEOUT=900 \
+		DCITEST_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99" \
+		sh tests/tools/run-tests.sh $(BUILD)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

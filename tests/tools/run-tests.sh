@@ -3,6 +3,8 @@
 # $1/test-logs. Counts cmocka's "[  PASSED  ] N test(s)" and
 # "[  FAILED  ] N test(s)" lines; a program that dies without a summary
 # counts as one failure. Last line: "N passed, N failed".
+# DCITEST_ONLY="name ..." runs only those programs; DCITEST_WRAP="cmd ..."
+# runs each program under cmd (valgrind, for make check-valgrind).
 BUILD=${1:-build}
 LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
@@ -15,8 +17,12 @@ pass=0 fail=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	if [ -n "$DCITEST_ONLY" ]; then
+		case " $DCITEST_ONLY " in *" $name "*) ;; *) continue ;; esac
+	fi
 	log="$LOGS/$name.log"
-	timeout -k 10 ${DCITEST_TIMEOUT:-300} "$t" >"$log" 2>&1 </dev/null
+	# shellcheck disable=SC2086
+	timeout -k 10 ${DCITEST_TIMEOUT:-300} $DCITEST_WRAP "$t" >"$log" 2>&1 </dev/null
 	rc=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
