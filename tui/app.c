@@ -1,6 +1,7 @@
 /* app.c - see app.h. */
 #include "app.h"
 
+#include "namecache.h"
 #include "panel.h"
 #include "statmath.h"
 
@@ -59,12 +60,16 @@ int app_init(app *a, const app_opts *o, dc_err *err)
 	a->no_color = o->no_color || (nc && *nc);
 	a->ascii = o->ascii;
 	a->log = apilog_new(a->cfg.api_log_size ? a->cfg.api_log_size : 1000);
-	if (!a->log) {
+	a->names = namecache_new();
+	if (!a->log || !a->names) {
+		apilog_free(a->log);
+		namecache_free(a->names);
 		config_free(&a->cfg);
 		return err_set(err, DC_E_NOMEM, "out of memory");
 	}
 	if (panel_lib_init(err) < 0) {
 		apilog_free(a->log);
+		namecache_free(a->names);
 		config_free(&a->cfg);
 		return -1;
 	}
@@ -83,6 +88,7 @@ void app_free(app *a)
 	if (a->store)
 		store_close(a->store);
 	apilog_free(a->log);
+	namecache_free(a->names);
 	config_free(&a->cfg);
 	panel_lib_cleanup();
 	memset(a, 0, sizeof(*a));

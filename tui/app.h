@@ -44,6 +44,9 @@ typedef struct app {
 	bool ascii;
 	apilog *log;     /* calls of this run, for the API log screen */
 	dc_store *store; /* NULL until app_store() */
+	/* record names for completion (namecache.h): filled by the worker,
+	 * read by the main thread under its own lock */
+	struct namecache *names;
 } app;
 
 /* Loads the config (config_load: --config, else $DCICTL_CONFIG, else the

@@ -8,6 +8,7 @@
 #include "cmd_ip.h"
 
 #include "app.h"
+#include "namecache.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -24,7 +25,8 @@
 #define IPMGR_OPT                                                              \
 	{                                                                      \
 		"ipmgr", CMD_OPT_STR, 0, "NAME",                               \
-		    "IPmanager connection (default: the only one)", 0, 0, NULL \
+		    "IPmanager connection (default: the only one)", 0, 0,      \
+		    namecache_complete_ipmgr                                   \
 	}
 
 /* ---- shared ------------------------------------------------------------- */
@@ -750,7 +752,7 @@ static const cmd_opt addr_list_opts[] = {
 	     "a tariff that gets the add-on",                                   \
 	     0,                                                                 \
 	     0,                                                                 \
-	     NULL},                                                             \
+	     namecache_complete_tariff},                                        \
 	    {"billing",                                                         \
 	     CMD_OPT_STR,                                                       \
 	     0,                                                                 \
@@ -777,7 +779,8 @@ static const cmd_opt addr_list_opts[] = {
 static const cmd_opt setup_opts[] = {SETUP_OPTS, END};
 
 static const cmd_opt check_opts[] = {
-    {"tariff", CMD_OPT_STR, 0, "TARIFF", "only this tariff", 0, 0, NULL},
+    {"tariff", CMD_OPT_STR, 0, "TARIFF", "only this tariff", 0, 0,
+     namecache_complete_tariff},
     END,
 };
 

@@ -15,6 +15,7 @@
  * refuses (it would show in the process list). Secrets are never printed:
  * `password: (set)`. See doc/modules.md. */
 #include "cmd_module.h"
+#include "namecache.h"
 
 #include "app.h"
 #include "secret.h"
@@ -426,10 +427,16 @@ static void out_step_lines(cmd_ctx *ctx, out *o, const modcheck_result *r)
 	}
 #define POS (CMD_OPT_REQUIRED | CMD_OPT_POSITIONAL)
 
-static const cmd_opt name_opts[] = {
-    {"name", CMD_OPT_STR, POS, "NAME", "which one", 0, 0, NULL},
-    END,
-};
+/* NAME of an existing record, completed from the names cache. */
+#define NAME_OPTS(var, complete)                                               \
+	static const cmd_opt var[] = {                                         \
+	    {"name", CMD_OPT_STR, POS, "NAME", "which one", 0, 0, complete},   \
+	    END,                                                               \
+	}
+NAME_OPTS(module_name_opts, namecache_complete_module);
+NAME_OPTS(department_name_opts, namecache_complete_department);
+NAME_OPTS(ipmgr_name_opts, namecache_complete_ipmgr);
+NAME_OPTS(license_name_opts, namecache_complete_license);
 
 static const cmd_opt none_opts[] = {END};
 
@@ -461,13 +468,15 @@ static const cmd_opt module_add_opts[] = {
      "panel user (must be an administrator)", 0, 0, NULL},
     PASSWORD_OPTS,
     {"ipmgr", CMD_OPT_STR, CMD_OPT_REQUIRED, "IPMGR",
-     "IPmanager connection that allocates this module's addresses", 0, 0, NULL},
+     "IPmanager connection that allocates this module's addresses", 0, 0,
+     namecache_complete_ipmgr},
     {"parking-type", CMD_OPT_STR, CMD_OPT_REQUIRED, "TYPE",
      "IP type for parking (must exist in that IPmanager)", 0, 0, NULL},
     {"license", CMD_OPT_STR, 0, "LICSRV", "licence server (optional)", 0, 0,
-     NULL},
+     namecache_complete_license},
     {"department", CMD_OPT_STR, CMD_OPT_REQUIRED, "DEPARTMENT",
-     "responsible department (receives tasks)", 0, 0, NULL},
+     "responsible department (receives tasks)", 0, 0,
+     namecache_complete_department},
     {"sorting", CMD_OPT_STR, CMD_OPT_REQUIRED, "N",
      "priority 0..2147483647, lower wins", 0, 0, NULL},
     {"cafile", CMD_OPT_STR, 0, "FILE",
@@ -487,19 +496,21 @@ static const cmd_opt module_add_opts[] = {
 };
 
 static const cmd_opt module_edit_opts[] = {
-    {"name", CMD_OPT_STR, POS, "NAME", "the module to change", 0, 0, NULL},
+    {"name", CMD_OPT_STR, POS, "NAME", "the module to change", 0, 0,
+     namecache_complete_module},
     {"new-name", CMD_OPT_STR, 0, "NAME", "rename it", 0, 0, NULL},
     {"url", CMD_OPT_STR, 0, "URL", "DCImanager URL", 0, 0, NULL},
     {"user", CMD_OPT_STR, 0, "USER", "panel user", 0, 0, NULL},
     PASSWORD_OPTS,
     {"ask-password", CMD_OPT_FLAG, 0, NULL,
      "change the password: from $DCICTL_PASSWORD or a prompt", 0, 0, NULL},
-    {"ipmgr", CMD_OPT_STR, 0, "IPMGR", "IPmanager connection", 0, 0, NULL},
+    {"ipmgr", CMD_OPT_STR, 0, "IPMGR", "IPmanager connection", 0, 0,
+     namecache_complete_ipmgr},
     {"parking-type", CMD_OPT_STR, 0, "TYPE", "IP type for parking", 0, 0, NULL},
     {"license", CMD_OPT_STR, 0, "LICSRV", "licence server (\"\" for none)", 0,
-     0, NULL},
+     0, namecache_complete_license},
     {"department", CMD_OPT_STR, 0, "DEPARTMENT", "responsible department", 0, 0,
-     NULL},
+     namecache_complete_department},
     {"sorting", CMD_OPT_STR, 0, "N", "priority, lower wins", 0, 0, NULL},
     {"cafile", CMD_OPT_STR, 0, "FILE", "CA file (\"\" for system CAs)", 0, 0,
      NULL},
@@ -528,22 +539,29 @@ static const cmd_opt conn_add_opts[] = {
     END,
 };
 
-static const cmd_opt conn_edit_opts[] = {
-    {"name", CMD_OPT_STR, POS, "NAME", "the connection to change", 0, 0, NULL},
-    {"new-name", CMD_OPT_STR, 0, "NAME", "rename it", 0, 0, NULL},
-    {"url", CMD_OPT_STR, 0, "URL", "panel URL", 0, 0, NULL},
-    {"user", CMD_OPT_STR, 0, "USER", "panel user", 0, 0, NULL},
-    PASSWORD_OPTS,
-    {"ask-password", CMD_OPT_FLAG, 0, NULL,
-     "change the password: from $DCICTL_PASSWORD or a prompt", 0, 0, NULL},
-    {"cafile", CMD_OPT_STR, 0, "FILE", "CA file (\"\" for system CAs)", 0, 0,
-     NULL},
-    {"insecure", CMD_OPT_STR, 0, "yes|no", "skip certificate checks", 0, 0,
-     NULL},
-    {"no-check", CMD_OPT_FLAG, 0, NULL, "save without logging in to the panel",
-     0, 0, NULL},
-    END,
-};
+/* ipmgr edit and license edit: the same options, NAME completed from
+ * its own kind. */
+#define CONN_EDIT_OPTS(var, complete)                                          \
+	static const cmd_opt var[] = {                                         \
+	    {"name", CMD_OPT_STR, POS, "NAME", "the connection to change", 0,  \
+	     0, complete},                                                     \
+	    {"new-name", CMD_OPT_STR, 0, "NAME", "rename it", 0, 0, NULL},     \
+	    {"url", CMD_OPT_STR, 0, "URL", "panel URL", 0, 0, NULL},           \
+	    {"user", CMD_OPT_STR, 0, "USER", "panel user", 0, 0, NULL},        \
+	    PASSWORD_OPTS,                                                     \
+	    {"ask-password", CMD_OPT_FLAG, 0, NULL,                            \
+	     "change the password: from $DCICTL_PASSWORD or a prompt", 0, 0,   \
+	     NULL},                                                            \
+	    {"cafile", CMD_OPT_STR, 0, "FILE",                                 \
+	     "CA file (\"\" for system CAs)", 0, 0, NULL},                     \
+	    {"insecure", CMD_OPT_STR, 0, "yes|no", "skip certificate checks",  \
+	     0, 0, NULL},                                                      \
+	    {"no-check", CMD_OPT_FLAG, 0, NULL,                                \
+	     "save without logging in to the panel", 0, 0, NULL},              \
+	    END,                                                               \
+	}
+CONN_EDIT_OPTS(ipmgr_edit_opts, namecache_complete_ipmgr);
+CONN_EDIT_OPTS(license_edit_opts, namecache_complete_license);
 
 static const cmd_opt dep_add_opts[] = {
     {"name", CMD_OPT_STR, POS, "NAME", "name of the department", 0, 0, NULL},
@@ -551,7 +569,8 @@ static const cmd_opt dep_add_opts[] = {
 };
 
 static const cmd_opt dep_edit_opts[] = {
-    {"name", CMD_OPT_STR, POS, "NAME", "the department", 0, 0, NULL},
+    {"name", CMD_OPT_STR, POS, "NAME", "the department", 0, 0,
+     namecache_complete_department},
     {"new-name", CMD_OPT_STR, CMD_OPT_REQUIRED, "NAME", "its new name", 0, 0,
      NULL},
     END,
@@ -1406,7 +1425,7 @@ const cmd_def module_cmds[] = {
          "and the last connection check. In the console: the Modules "
          "screen.",
          RO, module_list_run, &modules_screen, 'm'},
-    [MC_MODULE_SHOW] = {"module", "show", name_opts,
+    [MC_MODULE_SHOW] = {"module", "show", module_name_opts,
                         "one processing module in full", NULL, RO,
                         module_show_run, NULL, 0},
     [MC_MODULE_ADD] =
@@ -1423,19 +1442,19 @@ const cmd_def module_cmds[] = {
          "checked before it is saved (--no-check skips that).",
          0, module_edit_run, NULL, 0},
     [MC_MODULE_CHECK] =
-        {"module", "check", name_opts,
+        {"module", "check", module_name_opts,
          "check a module's connection, step by step",
          "Prints one line per step with its time, and what to do when one "
          "fails; exits non-zero when the check fails. The result is kept "
          "(not with --read-only).",
          RO, module_check_run, NULL, 0},
-    [MC_MODULE_ENABLE] = {"module", "enable", name_opts,
+    [MC_MODULE_ENABLE] = {"module", "enable", module_name_opts,
                           "let tariffs use a module", NULL, 0,
                           module_enable_run, NULL, 0},
-    [MC_MODULE_DISABLE] = {"module", "disable", name_opts,
+    [MC_MODULE_DISABLE] = {"module", "disable", module_name_opts,
                            "stop using a module for new services", NULL, 0,
                            module_disable_run, NULL, 0},
-    [MC_MODULE_DELETE] = {"module", "delete", name_opts,
+    [MC_MODULE_DELETE] = {"module", "delete", module_name_opts,
                           "delete a module (refused while a tariff uses it)",
                           NULL, 0, module_delete_run, NULL, 0},
 
@@ -1443,7 +1462,7 @@ const cmd_def module_cmds[] = {
         {"department", "list", none_opts,
          "departments (they receive tasks from failed steps)", NULL, RO,
          dep_list_run, &departments_screen, 0},
-    [MC_DEPARTMENT_SHOW] = {"department", "show", name_opts,
+    [MC_DEPARTMENT_SHOW] = {"department", "show", department_name_opts,
                             "one department and its modules", NULL, RO,
                             dep_show_run, NULL, 0},
     [MC_DEPARTMENT_ADD] = {"department", "add", dep_add_opts,
@@ -1452,46 +1471,48 @@ const cmd_def module_cmds[] = {
                             "rename a department", NULL, 0, dep_edit_run, NULL,
                             0},
     [MC_DEPARTMENT_DELETE] =
-        {"department", "delete", name_opts,
+        {"department", "delete", department_name_opts,
          "delete a department (refused while a module names it)", NULL, 0,
          dep_delete_run, NULL, 0},
 
     [MC_IPMGR_LIST] = {"ipmgr", "list", none_opts, "IPmanager connections",
                        NULL, RO, conn_list_run, &ipmgrs_screen, 0},
-    [MC_IPMGR_SHOW] = {"ipmgr", "show", name_opts, "one IPmanager connection",
-                       NULL, RO, conn_show_run, NULL, 0},
+    [MC_IPMGR_SHOW] = {"ipmgr", "show", ipmgr_name_opts,
+                       "one IPmanager connection", NULL, RO, conn_show_run,
+                       NULL, 0},
     [MC_IPMGR_ADD] =
         {"ipmgr", "add", conn_add_opts, "add an IPmanager connection",
          "Logs in and lists the address types before saving (--no-check "
          "skips that).",
          0, conn_add_run, NULL, 0},
-    [MC_IPMGR_EDIT] = {"ipmgr", "edit", conn_edit_opts,
+    [MC_IPMGR_EDIT] = {"ipmgr", "edit", ipmgr_edit_opts,
                        "change an IPmanager connection", NULL, 0, conn_edit_run,
                        NULL, 0},
     [MC_IPMGR_CHECK] =
-        {"ipmgr", "check", name_opts,
+        {"ipmgr", "check", ipmgr_name_opts,
          "check an IPmanager connection and list its address types", NULL, RO,
          conn_check_run, NULL, 0},
     [MC_IPMGR_DELETE] =
-        {"ipmgr", "delete", name_opts,
+        {"ipmgr", "delete", ipmgr_name_opts,
          "delete an IPmanager connection (refused while a module uses it)",
          NULL, 0, conn_delete_run, NULL, 0},
 
     [MC_LICENSE_LIST] = {"license", "list", none_opts, "licence servers", NULL,
                          RO, conn_list_run, &licsrvs_screen, 0},
-    [MC_LICENSE_SHOW] = {"license", "show", name_opts, "one licence server",
-                         NULL, RO, conn_show_run, NULL, 0},
+    [MC_LICENSE_SHOW] = {"license", "show", license_name_opts,
+                         "one licence server", NULL, RO, conn_show_run, NULL,
+                         0},
     [MC_LICENSE_ADD] = {"license", "add", conn_add_opts, "add a licence server",
                         "Logs in before saving (--no-check skips that).", 0,
                         conn_add_run, NULL, 0},
-    [MC_LICENSE_EDIT] = {"license", "edit", conn_edit_opts,
+    [MC_LICENSE_EDIT] = {"license", "edit", license_edit_opts,
                          "change a licence server", NULL, 0, conn_edit_run,
                          NULL, 0},
-    [MC_LICENSE_CHECK] = {"license", "check", name_opts,
+    [MC_LICENSE_CHECK] = {"license", "check", license_name_opts,
                           "check a licence server's login", NULL, RO,
                           conn_check_run, NULL, 0},
     [MC_LICENSE_DELETE] =
-        {"license", "delete", name_opts,
+        {"license", "delete", license_name_opts,
          "delete a licence server (refused while a module uses it)", NULL, 0,
          conn_delete_run, NULL, 0},
     [MC_END] = {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 0},

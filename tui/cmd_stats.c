@@ -6,6 +6,7 @@
  * (command line only) for spreadsheets and scripts. */
 #include "app.h"
 #include "cmd.h"
+#include "namecache.h"
 #include "stats.h"
 #include "stats_ui.h"
 #include "ui.h"
@@ -688,7 +689,7 @@ static const cmd_opt collect_opts[] = {
     {"module", CMD_OPT_STR, 0, "M",
      "only this module (default: every "
      "enabled module)",
-     0, 0, NULL},
+     0, 0, namecache_complete_module},
     {"since", CMD_OPT_STR, 0, "T",
      "collect from T on, even what is "
      "stored (unix seconds, YYYY-MM-DD[ HH:MM], or 6h/2d ago); default: "
@@ -712,7 +713,7 @@ static const cmd_opt show_opts[] = {
      "service:ID",
      0, 0, NULL},
     {"module", CMD_OPT_STR, 0, "M", "the module of a server given by id", 0, 0,
-     NULL},
+     namecache_complete_module},
     {"from", CMD_OPT_STR, 0, "T", "start (default: 24 h before --to)", 0, 0,
      NULL},
     {"to", CMD_OPT_STR, 0, "T", "end, exclusive (default: now)", 0, 0, NULL},
@@ -729,7 +730,7 @@ static const cmd_opt burst_opts[] = {
      "service:ID",
      0, 0, NULL},
     {"module", CMD_OPT_STR, 0, "M", "the module of a server given by id", 0, 0,
-     NULL},
+     namecache_complete_module},
     {"day", CMD_OPT_STR, CMD_OPT_REQUIRED, "D",
      "YYYY-MM-DD in the "
      "statistics zone, today or yesterday",
@@ -744,7 +745,7 @@ static const cmd_opt graph_opts[] = {
      "service:ID",
      0, 0, NULL},
     {"module", CMD_OPT_STR, 0, "M", "the module of a server given by id", 0, 0,
-     NULL},
+     namecache_complete_module},
     {"range", CMD_OPT_STR, 0, "R", "1h, 24h, 7d or 30d (default 1h)", 0, 0,
      NULL},
     OPT_END,

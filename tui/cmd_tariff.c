@@ -13,6 +13,7 @@
  * every special IP block's type must exist in the IPmanager of each of
  * its modules. Refusals name the field. See doc/tariffs.md. */
 #include "cmd_tariff.h"
+#include "namecache.h"
 
 #include "app.h"
 #include "registry.h"
@@ -1211,8 +1212,15 @@ static int server_types_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 
 static const cmd_opt none_opts[] = {{NULL, 0, 0, NULL, NULL, 0, 0, NULL}};
 
-static const cmd_opt name_opts[] = {
-    {"name", CMD_OPT_STR, POS, "NAME", "which one", 0, 0, NULL},
+static const cmd_opt tariff_name_opts[] = {
+    {"name", CMD_OPT_STR, POS, "NAME", "which one", 0, 0,
+     namecache_complete_tariff},
+    {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
+};
+
+static const cmd_opt addon_name_opts[] = {
+    {"name", CMD_OPT_STR, POS, "NAME", "which one", 0, 0,
+     namecache_complete_addon},
     {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
@@ -1222,23 +1230,27 @@ static const cmd_opt tariff_add_opts[] = {
     {"server-type", CMD_OPT_STR, CMD_OPT_REQUIRED, "TYPE",
      "a server type the modules' DCImanagers have", 0, 0, NULL},
     {"module", CMD_OPT_STR, CMD_OPT_REQUIRED | CMD_OPT_REPEAT, "MODULE",
-     "a processing module it may use (repeat for more)", 0, 0, NULL},
+     "a processing module it may use (repeat for more)", 0, 0,
+     namecache_complete_module},
     {"addon", CMD_OPT_STR, CMD_OPT_REPEAT, "ADDON[=BILLING:VALUES]",
      "an add-on, with the add-on's billing or the tariff's own (e.g. "
      "ram=client:8192,16384 or ipv4=client:0..4)",
-     0, 0, NULL},
+     0, 0, namecache_complete_addon},
     {"disabled", CMD_OPT_FLAG, 0, NULL, "add it disabled", 0, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
 
 static const cmd_opt tariff_edit_opts[] = {
-    {"name", CMD_OPT_STR, POS, "NAME", "the tariff to change", 0, 0, NULL},
+    {"name", CMD_OPT_STR, POS, "NAME", "the tariff to change", 0, 0,
+     namecache_complete_tariff},
     {"new-name", CMD_OPT_STR, 0, "NAME", "rename it", 0, 0, NULL},
     {"server-type", CMD_OPT_STR, 0, "TYPE", "server type", 0, 0, NULL},
     {"module", CMD_OPT_STR, CMD_OPT_REPEAT, "MODULE",
-     "the modules (replace the list; repeat for more)", 0, 0, NULL},
+     "the modules (replace the list; repeat for more)", 0, 0,
+     namecache_complete_module},
     {"addon", CMD_OPT_STR, CMD_OPT_REPEAT, "ADDON[=BILLING:VALUES]",
-     "the add-ons (replace the list; repeat for more)", 0, 0, NULL},
+     "the add-ons (replace the list; repeat for more)", 0, 0,
+     namecache_complete_addon},
     {"no-addons", CMD_OPT_FLAG, 0, NULL, "remove every add-on", 0, 0, NULL},
     {"enabled", CMD_OPT_STR, 0, "yes|no", "orderable at all", 0, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
@@ -1246,7 +1258,7 @@ static const cmd_opt tariff_edit_opts[] = {
 
 static const cmd_opt avail_opts[] = {
     {"name", CMD_OPT_STR, CMD_OPT_POSITIONAL, "NAME",
-     "one tariff (default: every tariff)", 0, 0, NULL},
+     "one tariff (default: every tariff)", 0, 0, namecache_complete_tariff},
     {"refresh", CMD_OPT_FLAG, 0, NULL, "count again now, whatever the age", 0,
      0, NULL},
     {"cached", CMD_OPT_FLAG, 0, NULL,
@@ -1273,7 +1285,8 @@ static const cmd_opt addon_add_opts[] = {
 };
 
 static const cmd_opt addon_edit_opts[] = {
-    {"name", CMD_OPT_STR, POS, "NAME", "the add-on to change", 0, 0, NULL},
+    {"name", CMD_OPT_STR, POS, "NAME", "the add-on to change", 0, 0,
+     namecache_complete_addon},
     {"billing", CMD_OPT_STR, 0, "BILLING", "included, client or none", 0, 0,
      NULL},
     {"values", CMD_OPT_STR, 0, "V[,V...]", "new value or values", 0, 0, NULL},
@@ -1285,7 +1298,8 @@ static const cmd_opt server_list_opts[] = {
     /* Not CMD_OPT_REQUIRED: in the console the key opens the screen on
      * the first module; the command line asks for it (server_list_run). */
     {"module", CMD_OPT_STR, CMD_OPT_POSITIONAL, "MODULE",
-     "the processing module whose DCImanager to list (required)", 0, 0, NULL},
+     "the processing module whose DCImanager to list (required)", 0, 0,
+     namecache_complete_module},
     {"type", CMD_OPT_STR, 0, "TYPE", "only this server type", 0, 0, NULL},
     {"state", CMD_OPT_STR, 0, "STATE",
      "all, free, owned, problem, or a flag (blocked, hwproblem, poweron...)", 0,
@@ -1295,7 +1309,8 @@ static const cmd_opt server_list_opts[] = {
 
 static const cmd_opt server_types_opts[] = {
     {"module", CMD_OPT_STR, CMD_OPT_POSITIONAL, "MODULE",
-     "one module (default: every enabled module)", 0, 0, NULL},
+     "one module (default: every enabled module)", 0, 0,
+     namecache_complete_module},
     {"refresh", CMD_OPT_FLAG, 0, NULL, "count again now", 0, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, NULL},
 };
@@ -1306,7 +1321,7 @@ const cmd_def tariff_cmds[] = {
      "counts) and whether it can be ordered. In the console: the Tariffs "
      "screen.",
      RO, tariff_list_run, &tariffs_screen, 't'},
-    {"tariff", "show", name_opts,
+    {"tariff", "show", tariff_name_opts,
      "one tariff: modules, add-ons with billing, availability", NULL, RO,
      tariff_show_run, NULL, 0},
     {"tariff", "add", tariff_add_opts, "add a tariff plan",
@@ -1320,11 +1335,11 @@ const cmd_def tariff_cmds[] = {
      "lists. A change of type, modules or add-ons is checked against the "
      "panels again.",
      0, tariff_edit_run, NULL, 0},
-    {"tariff", "enable", name_opts, "let clients order a tariff", NULL, 0,
-     tariff_enable_run, NULL, 0},
-    {"tariff", "disable", name_opts, "stop selling a tariff", NULL, 0,
+    {"tariff", "enable", tariff_name_opts, "let clients order a tariff", NULL,
+     0, tariff_enable_run, NULL, 0},
+    {"tariff", "disable", tariff_name_opts, "stop selling a tariff", NULL, 0,
      tariff_disable_run, NULL, 0},
-    {"tariff", "delete", name_opts,
+    {"tariff", "delete", tariff_name_opts,
      "delete a tariff (refused while a service uses it)", NULL, 0,
      tariff_delete_run, NULL, 0},
     {"tariff", "availability", avail_opts,
@@ -1338,8 +1353,8 @@ const cmd_def tariff_cmds[] = {
     {"addon", "list", none_opts, "add-ons and the tariffs using them",
      "In the console: the Add-ons screen.", RO, addon_list_run, &addons_screen,
      'A'},
-    {"addon", "show", name_opts, "one add-on", NULL, RO, addon_show_run, NULL,
-     0},
+    {"addon", "show", addon_name_opts, "one add-on", NULL, RO, addon_show_run,
+     NULL, 0},
     {"addon", "add", addon_add_opts, "add an add-on",
      "OS values must be OS templates of some module's DCImanager; a "
      "special_ip_block_<iptype> needs that type in some module's "
@@ -1348,7 +1363,7 @@ const cmd_def tariff_cmds[] = {
     {"addon", "edit", addon_edit_opts, "change an add-on's billing or values",
      "Tariffs that use the add-on's own values are checked again.", 0,
      addon_edit_run, NULL, 0},
-    {"addon", "delete", name_opts,
+    {"addon", "delete", addon_name_opts,
      "delete an add-on (refused while a tariff uses it)", NULL, 0,
      addon_delete_run, NULL, 0},
 

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "cmd_module.h"
 #include "form.h"
+#include "namecache.h"
 #include "store.h"
 #include "text.h"
 
@@ -394,6 +395,9 @@ static void modload_fn(job *j, void *arg)
 	(void)j;
 	ml->rc = -1;
 	if (!(st = app_store(ml->ctx.app, &ml->err)) ||
+	    /* the : line completes these names (a job of our own, so the
+	     * frame's refresh after ui_job does not run) */
+	    namecache_refresh(ml->ctx.app->names, st, &ml->err) < 0 ||
 	    module_list(st, &mv, &nm, &ml->err) < 0 ||
 	    ipmgr_list(st, &ipm, &ni, &ml->err) < 0 ||
 	    licsrv_list(st, &lic, &nl, &ml->err) < 0 ||

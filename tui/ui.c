@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "lineedit.h"
+#include "namecache.h"
 #include "registry.h"
 #include "text.h"
 #include "theme.h"
@@ -326,8 +327,14 @@ void ui_pop(ui *u)
 static void ujob_fn(job *j, void *arg)
 {
 	ujob *uj = arg;
+	app *a = uj->u->app;
 
 	uj->fn(j, uj->arg);
+	/* Worker: the store is ours here. A job may have added or renamed
+	 * a record; the : line's completion reads the copy (namecache.h). Only
+	 * a store a job opened: completion never creates one. */
+	if (a->store)
+		namecache_refresh(a->names, a->store, NULL);
 }
 
 static void ujob_done(job *j, void *arg)

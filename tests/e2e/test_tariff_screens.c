@@ -5,8 +5,8 @@
  * turn not orderable, with the reason, once the simulator's last free
  * server of its type is taken behind dcictl's back; the Servers screen
  * filtered by type and state, and g opening the selected server's
- * graphs; a tariff whose special IP type is missing flagged on the
- * Tariffs screen. */
+ * graphs; Tab completing record names on the : line; a tariff whose
+ * special IP type is missing flagged on the Tariffs screen. */
 #include "vt.h"
 
 #include <setjmp.h>
@@ -277,6 +277,27 @@ static void test_servers_screen(void **state)
 	quit(v);
 }
 
+/* Tab on the : line completes record names the worker has read (the
+ * dashboard's first refresh): a tariff, a module as --module's value. */
+static void test_completion_of_names(void **state)
+{
+	vt *v = start();
+	EXPECT(v, "Web-1"); /* the dashboard has read the store */
+	vt_send(v, ":tariff show We");
+	EXPECT(v, ":tariff show We");
+	vt_send(v, "\t");
+	EXPECT(v, ":tariff show Web-1");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT_GONE(v, ":tariff show");
+	vt_send(v, ":server types --module d\t");
+	EXPECT(v, ":server types --module dc"); /* dc1, dc2: the common part */
+	vt_send(v, "2\t\r");
+	EXPECT(v, "Dashboard \u203a server types"); /* its output, on top */
+	EXPECT(v, "dc2     ds-large");
+	assert_false(vt_has_text(v, "dc1     ds-large")); /* dc2's only */
+	quit(v);
+}
+
 /* A tariff whose special IP add-on names a type the IPmanager lacks
  * (written to the store: the commands refuse it) is flagged on the
  * Tariffs screen: in its row in words and, selected, with the reason. */
@@ -328,6 +349,7 @@ int main(void)
 	    cmocka_unit_test(test_form_creates_tariff),
 	    cmocka_unit_test(test_dashboard_turns_not_orderable),
 	    cmocka_unit_test(test_servers_screen),
+	    cmocka_unit_test(test_completion_of_names),
 	    cmocka_unit_test(test_tariffs_screen_special_flag),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
