@@ -517,9 +517,11 @@ static int step_allocate(eng_ctx *c, dc_err *err)
 	free(have);
 	if (rc)
 		return -1;
-	/* An allocation repeated under us after a lost answer (a transport
-	 * may resend a request on a fresh connection) leaves one more
-	 * address with our marker: record it, then give extras back. */
+	/* Defence in depth: our transport sends an allocation once
+	 * (http.h), but something between us and the panel (a proxy or
+	 * balancer re-sending a POST) could still make one request take two
+	 * addresses. Any address with our marker that the store does not
+	 * know is recorded, then extras are given back. */
 	if (made && sweep_types(c, w, nw, err))
 		return -1;
 	if (service_addrs(c->e->st, c->svc.id, &have, &nh, err))

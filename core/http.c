@@ -316,8 +316,25 @@ static bool is_tls_error(CURLcode rc)
 	}
 }
 
+/* Connection choice of one request. libcurl re-sends a request when the
+ * REUSED connection it went out on closes before any byte of the answer
+ * (lib/transfer.c Curl_retry_request: it takes the connection for one the
+ * server dropped while idle). The server may have received the request and
+ * acted, so a request that must not run twice never goes on a reused
+ * connection: a fresh one is never re-sent on. It is closed afterwards so
+ * that the handle keeps one idle connection for the requests that may be
+ * re-sent, instead of gathering one per apply. */
+static CURLcode set_once(CURL *h, bool once)
+{
+	CURLcode rc =
+	    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, once ? 1L : 0L);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(h, CURLOPT_FORBID_REUSE, once ? 1L : 0L);
+	return rc;
+}
+
 /* Fills err for a finished transfer (rc, status); 0 when it is a 200. */
-static int transfer_result(CURL *h, CURLcode rc, const rbuf *rb,
+static int transfer_result(CURL *h, CURLcode rc, bool once, const rbuf *rb,
                            const char *errbuf, const char *url, dc_err *err,
                            double *elapsed_ms, long *status_out)
 {
@@ -332,6 +349,14 @@ static int transfer_result(CURL *h, CURLcode rc, const rbuf *rb,
 
 	const char *detail =
 	    errbuf && errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	/* A lost answer to a request that went out: whoever retries must
+	 * know the server may have acted on it. */
+	long sent_bytes = 0;
+	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent_bytes);
+	const char *sent = once && sent_bytes > 0
+	                       ? " (the request was sent and is not re-sent: "
+	                         "the server may have acted)"
+	                       : "";
 	if (rc == CURLE_OK) {
 		err_set(err, DC_E_HTTP, "HTTP status %ld", status);
 		err->retryable =
@@ -343,7 +368,7 @@ static int transfer_result(CURL *h, CURLcode rc, const rbuf *rb,
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		err_set(err, DC_E_CANCELLED, "cancelled");
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		err_set(err, DC_E_TIMEOUT, "%s", detail);
+		err_set(err, DC_E_TIMEOUT, "%s%s", detail, sent);
 		err->retryable = true;
 	} else if (is_tls_error(rc)) {
 		err_set(err, DC_E_TLS, "%s", detail);
@@ -353,7 +378,7 @@ static int transfer_result(CURL *h, CURLcode rc, const rbuf *rb,
 	} else if (rc == CURLE_OUT_OF_MEMORY) {
 		err_set(err, DC_E_NOMEM, "out of memory");
 	} else {
-		err_set(err, DC_E_TRANSPORT, "%s", detail);
+		err_set(err, DC_E_TRANSPORT, "%s%s", detail, sent);
 		err->retryable = true;
 	}
 	if (err) {
@@ -432,13 +457,15 @@ void http_conn_set_cancel(http_conn *c, const volatile int *flag)
 }
 
 int http_post(http_conn *c, const char *url, const char *body, size_t len,
-              http_resp *resp, dc_err *err)
+              bool once, http_resp *resp, dc_err *err)
 {
 	rbuf_reset(&c->rb);
 	c->errbuf[0] = '\0';
 	if (c->cancel && *c->cancel)
 		return err_set(err, DC_E_CANCELLED, "cancelled");
 	CURLcode rc = curl_easy_setopt(c->h, CURLOPT_URL, url);
+	if (rc == CURLE_OK)
+		rc = set_once(c->h, once);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
 		                      (curl_off_t)len);
@@ -450,7 +477,7 @@ int http_post(http_conn *c, const char *url, const char *body, size_t len,
 	curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, NULL);
 	double ms = 0;
 	long status = 0;
-	if (transfer_result(c->h, rc, &c->rb, c->errbuf, url, err, &ms,
+	if (transfer_result(c->h, rc, once, &c->rb, c->errbuf, url, err, &ms,
 	                    &status) < 0)
 		return -1;
 	if (!rbuf_reserve(&c->rb, 1))
@@ -470,6 +497,7 @@ typedef struct breq {
 	char *url;
 	char *body;
 	size_t len;
+	bool once;
 	http_done_fn done;
 	void *user;
 } breq;
@@ -574,7 +602,7 @@ void http_batch_free(http_batch *b)
 }
 
 int http_batch_add(http_batch *b, const char *url, const char *body, size_t len,
-                   http_done_fn done, void *user, dc_err *err)
+                   bool once, http_done_fn done, void *user, dc_err *err)
 {
 	breq *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -588,6 +616,7 @@ int http_batch_add(http_batch *b, const char *url, const char *body, size_t len,
 	memcpy(r->body, body, len);
 	r->body[len] = '\0';
 	r->len = len;
+	r->once = once;
 	r->done = done;
 	r->user = user;
 	if (b->qtail)
@@ -636,6 +665,7 @@ static int start_queued(http_batch *b, dc_err *err)
 		rbuf_reset(&s->rb);
 		s->errbuf[0] = '\0';
 		curl_easy_setopt(s->h, CURLOPT_URL, r->url);
+		set_once(s->h, r->once);
 		curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE,
 		                 (curl_off_t)r->len);
 		curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, r->body);
@@ -663,8 +693,8 @@ static void finish_slot(http_batch *b, bslot *s, CURLcode rc)
 	err_clear(&e);
 	double ms = 0;
 	long status = 0;
-	if (transfer_result(s->h, rc, &s->rb, s->errbuf, r->url, &e, &ms,
-	                    &status) < 0) {
+	if (transfer_result(s->h, rc, r->once, &s->rb, s->errbuf, r->url, &e,
+	                    &ms, &status) < 0) {
 		complete(b, r, NULL, &e);
 		return;
 	}

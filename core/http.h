@@ -6,6 +6,15 @@
  *   panel_lib_init in panel.h). Nothing here touches global state.
  * - An http_conn keeps one curl easy handle, so successive requests to the
  *   same host reuse the connection. One thread at a time per http_conn.
+ * - A request marked `once` reaches the server at most once: libcurl
+ *   re-sends a request by itself when a REUSED keep-alive connection dies
+ *   before the first byte of the answer (it takes it for a connection the
+ *   server closed while idle), but the server may have received it and
+ *   acted. A `once` request therefore goes on a new connection
+ *   (CURLOPT_FRESH_CONNECT), which libcurl never re-sends on, closed after
+ *   it (CURLOPT_FORBID_REUSE); if that connection dies the request fails
+ *   with DC_E_TRANSPORT (retryable: the caller reads back before trying
+ *   again). Other requests keep reusing connections and being re-sent.
  * - TLS is verified unless opts.insecure is set explicitly. Redirects are
  *   not followed (a POST carrying a password must not wander) and only
  *   http/https are allowed.
@@ -88,9 +97,10 @@ void http_conn_free(http_conn *c);
 void http_conn_set_cancel(http_conn *c, const volatile int *flag);
 
 /* POSTs body (application/x-www-form-urlencoded) to url and waits for the
- * answer. Returns 0 with *resp filled when the status is 200; else -1. */
+ * answer. once: sent at most once (see the contract above). Returns 0 with
+ * *resp filled when the status is 200; else -1. */
 int http_post(http_conn *c, const char *url, const char *body, size_t len,
-              http_resp *resp, dc_err *err);
+              bool once, http_resp *resp, dc_err *err);
 
 /* ---- Many requests in flight (curl multi) ----
  *
@@ -108,9 +118,10 @@ typedef void (*http_done_fn)(void *user, const http_resp *resp,
 http_batch *http_batch_new(const http_opts *opts, int max_parallel,
                            dc_err *err);
 void http_batch_free(http_batch *b);
-/* url and body are copied (the body copy is wiped after sending). */
+/* url and body are copied (the body copy is wiped after sending). once:
+ * sent at most once, on a connection of its own (see the contract). */
 int http_batch_add(http_batch *b, const char *url, const char *body, size_t len,
-                   http_done_fn done, void *user, dc_err *err);
+                   bool once, http_done_fn done, void *user, dc_err *err);
 /* Runs until every added request completed (or was cancelled: those
  * complete with DC_E_CANCELLED). Returns 0, or -1 if curl multi itself
  * failed (every pending request is then completed with that error). */

@@ -269,10 +269,12 @@ static int decode_answer(panel *p, const http_resp *resp, xml_doc **out,
 
 /* One HTTP exchange: send, decode, log. *doc is set on success and on
  * panel <error> answers (then -1). raw, if not NULL, gets a copy of the
- * body whenever one arrived. */
+ * body whenever one arrived. A call not safe to repeat is sent once: the
+ * transport must not re-send it on a new connection after a lost one. */
 static int exchange(panel *p, const char *func, bool with_credentials,
-                    const panel_param *params, const char *log_params,
-                    xml_doc **doc, char **raw, size_t *rawlen, dc_err *e)
+                    bool safe, const panel_param *params,
+                    const char *log_params, xml_doc **doc, char **raw,
+                    size_t *rawlen, dc_err *e)
 {
 	struct timespec start;
 	clock_gettime(CLOCK_REALTIME, &start);
@@ -282,7 +284,8 @@ static int exchange(panel *p, const char *func, bool with_credentials,
 	int rc = build_body(p, func, with_credentials, params, NULL, &body, e);
 	if (rc == 0) {
 		http_resp resp;
-		rc = http_post(p->conn, p->url, body.data, body.len, &resp, e);
+		rc = http_post(p->conn, p->url, body.data, body.len, !safe,
+		               &resp, e);
 		if (rc == 0 && raw) {
 			*raw = malloc(resp.len + 1);
 			if (!*raw) {
@@ -312,7 +315,9 @@ int panel_login(panel *p, int *level, dc_err *err)
 	char lp[128] = "";
 	apilog_format_params(params, lp, sizeof(lp));
 	xml_doc *doc = NULL;
-	int rc = exchange(p, "auth", false, params, lp, &doc, NULL, NULL, &e);
+	/* A login changes nothing on the panel but a new session. */
+	int rc =
+	    exchange(p, "auth", false, true, params, lp, &doc, NULL, NULL, &e);
 	if (rc < 0) {
 		if (e.cat == DC_E_AUTH) {
 			/* Wrong credentials do not get better by retrying. */
@@ -410,7 +415,8 @@ static int call_common(panel *p, const char *func, const panel_param *params,
 			*raw = NULL;
 		}
 		xml_doc_free(doc);
-		rc = exchange(p, func, true, params, lp, &doc, raw, rawlen, &e);
+		rc = exchange(p, func, true, safe, params, lp, &doc, raw,
+		              rawlen, &e);
 		if (rc == 0 || e.cat != DC_E_AUTH || p->authinfo)
 			break;
 		/* The session was refused: expired, or dropped by the panel.
@@ -598,7 +604,7 @@ static int dispatch(panel_batch *b, pbreq *r, dc_err *err)
 	int rc = build_body(p, r->func, true, NULL, &r->params, &body, err);
 	if (rc == 0)
 		rc = http_batch_add(b->hb, p->url, body.data, body.len,
-		                    on_batch_done, r, err);
+		                    !r->safe, on_batch_done, r, err);
 	http_buf_wipe(&body);
 	return rc;
 }

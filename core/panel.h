@@ -17,7 +17,13 @@
  *   set) with secret parameters masked. The log must outlive the handle.
  * - Parameters are {key, value} arrays ending with {NULL, NULL}; values are
  *   sent URL-encoded in a POST body, never in the URL. The keys out, func,
- *   auth and authinfo are the client's own and are refused in params. */
+ *   auth and authinfo are the client's own and are refused in params.
+ * - safe_to_repeat also rules the transport. A safe call reuses the
+ *   handle's connection and libcurl may send it again when that connection
+ *   turns out dead. A call not safe to repeat is sent at most once, on a
+ *   fresh connection (http.h `once`); if its answer is lost the call fails
+ *   DC_E_TRANSPORT or DC_E_TIMEOUT, retryable, and the panel may have
+ *   acted: read back before repeating it. */
 #ifndef DC_PANEL_H
 #define DC_PANEL_H
 
