@@ -3,9 +3,11 @@
  *
  * vt_start forkpty()s $DCICTL (default "build/dcictl") with argv (the
  * arguments after the program name, NULL-terminated) in a small clean
- * environment: PATH, HOME, TERM=xterm-256color, LANG=C.UTF-8, plus envp
- * entries ("NAME=value", NULL-terminated, may be NULL) which override
- * those or add to them ("NAME=" with an empty value removes NAME).
+ * environment: PATH, HOME, TERM=dcitest-256color (xterm-256color without
+ * REP, which libvterm 0.1.4 wraps unlike xterm; see vt.c) with its
+ * TERMINFO, LANG=C.UTF-8, plus envp entries ("NAME=value", NULL-terminated,
+ * may be NULL) which override those or add to them ("NAME=" with an empty
+ * value removes NAME).
  *
  * Waiting never sleeps a fixed time: vt_wait_text and friends poll the pty
  * and return as soon as the screen shows what they wait for, or false
