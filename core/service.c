@@ -785,6 +785,67 @@ char *service_secret(dc_store *st, int64_t id, const char *which, dc_err *err)
 	return out;
 }
 
+void service_credentials_wipe(svc_credentials *c)
+{
+	if (!c)
+		return;
+	secret_free(c->root);
+	secret_free(c->user);
+	c->root = c->user = NULL;
+}
+
+/* One password, or NULL when none is kept (not an error here). */
+static int open_secret(dc_store *st, int64_t id, const char *which, char **out,
+                       dc_err *err)
+{
+	dc_err e;
+	err_clear(&e);
+	*out = service_secret(st, id, which, &e);
+	if (*out || e.cat == DC_E_NOTFOUND)
+		return 0;
+	if (err)
+		*err = e;
+	return -1;
+}
+
+int service_credentials_reveal(dc_store *st, int64_t id, const char *by,
+                               svc_credentials *out, dc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	dc_service *s = calloc(1, sizeof(*s));
+	if (!s)
+		return err_set(err, DC_E_NOMEM, "out of memory");
+	int rc = service_get(st, id, s, err);
+	free(s);
+	if (rc || open_secret(st, id, "root", &out->root, err) ||
+	    open_secret(st, id, "user", &out->user, err))
+		goto fail;
+	if (!out->root && !out->user) {
+		err_set(err, DC_E_NOTFOUND,
+		        "service %" PRId64 " keeps no passwords yet: the open "
+		        "makes the root password at its install step and the "
+		        "panel user's at its owner step",
+		        id);
+		goto fail;
+	}
+	const char *what = out->root && out->user ? "root and panel-user "
+	                                            "passwords"
+	                   : out->root            ? "root password"
+	                                          : "panel-user password";
+	if (store_begin(st, err))
+		goto fail;
+	if (service_event_tx(st, id, 0, err, "credentials shown (%s) %s", what,
+	                     by && by[0] ? by : "to an operator") ||
+	    store_commit(st, err)) {
+		store_rollback(st);
+		goto fail;
+	}
+	return 0;
+fail:
+	service_credentials_wipe(out);
+	return -1;
+}
+
 int service_addr_insert_tx(dc_store *st, svc_addr *a, dc_err *err)
 {
 	sqlite3_stmt *s = prep(st,

@@ -195,6 +195,26 @@ int service_set_secret_tx(dc_store *st, int64_t id, const char *which,
 /* Opens one (secret_free it); NULL + DC_E_NOTFOUND when none is kept. */
 char *service_secret(dc_store *st, int64_t id, const char *which, dc_err *err);
 
+/* ---- credentials: the passwords, for an operator who asks ----------- */
+
+typedef struct svc_credentials {
+	char *root; /* the OS root password, or NULL when none is kept */
+	char *user; /* the panel user's password, or NULL when none is kept */
+} svc_credentials;
+
+/* Opens the passwords service id keeps (the engine makes them at the
+ * install and owner steps) for showing them to an operator who asked.
+ * Every reveal leaves a trace: a history line "credentials shown" with
+ * `by` (who and where, e.g. "to alice on the command line") and which
+ * passwords, never their values, written and committed in a transaction of
+ * its own BEFORE anything is handed out; when it cannot be written nothing
+ * is revealed. Runs outside a transaction. DC_E_NOTFOUND (nothing written)
+ * when there is no such service or it keeps neither password yet. *out is
+ * wiped with service_credentials_wipe, also after a failure. */
+int service_credentials_reveal(dc_store *st, int64_t id, const char *by,
+                               svc_credentials *out, dc_err *err);
+void service_credentials_wipe(svc_credentials *c);
+
 /* Records an address the service holds (a->id set). */
 int service_addr_insert_tx(dc_store *st, svc_addr *a, dc_err *err);
 int service_addr_set_attached_tx(dc_store *st, int64_t addr_id,

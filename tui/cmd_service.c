@@ -1,7 +1,7 @@
 /* cmd_service.c - the commands of services, operations, tasks and
  * reconcile (see cmd_service.h and doc/engine.md):
  *
- *   service open|show|list|suspend|resume|reinstall|close
+ *   service open|show|list|suspend|resume|reinstall|close|credentials
  *   operation list|show|retry|rollback|resume (and the hidden `run`)
  *   task list|done
  *   reconcile
@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,6 +483,66 @@ static int service_show_run(cmd_ctx *ctx, const cmd_args *a, out *o,
 	if (!st)
 		return -1;
 	return out_service(o, st, arg_id(a, "id"), err);
+}
+
+/* Who asked and where, for the history line a reveal writes: the login
+ * name of the process's user, and console or command line. */
+static void reveal_by(const cmd_ctx *ctx, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char pbuf[2048], name[64];
+	if (getpwuid_r(getuid(), &pw, pbuf, sizeof(pbuf), &res) == 0 && res &&
+	    res->pw_name && res->pw_name[0])
+		dc_strlcpy(name, res->pw_name, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "uid %u", (unsigned)getuid());
+	snprintf(buf, len, "to %s %s", name,
+	         ctx->ui ? "in the console" : "on the command line");
+}
+
+int scmd_credentials(cmd_ctx *ctx, int64_t id, svc_credentials *c, dc_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	dc_store *st = app_store(ctx->app, err);
+	if (!st)
+		return -1;
+	char by[128];
+	reveal_by(ctx, by, sizeof(by));
+	return service_credentials_reveal(st, id, by, c, err);
+}
+
+static int service_credentials_run(cmd_ctx *ctx, const cmd_args *a, out *o,
+                                   dc_err *err)
+{
+	dc_store *st = app_store(ctx->app, err);
+	if (!st)
+		return -1;
+	int64_t id = arg_id(a, "id");
+	dc_service *s = calloc(1, sizeof(*s));
+	if (!s)
+		return err_set(err, DC_E_NOMEM, "out of memory");
+	svc_credentials c;
+	if (service_get(st, id, s, err) || scmd_credentials(ctx, id, &c, err)) {
+		free(s);
+		return -1;
+	}
+	char ip[SVC_IP_MAX];
+	out_obj_begin(o, NULL);
+	out_int(o, "id", s->id);
+	out_str(o, "client", s->client);
+	out_str(o, "status", svc_status_name(s->status));
+	out_str(o, "server", s->server_name[0] ? s->server_name : NULL);
+	out_str(o, "hostname", s->hostname);
+	out_str(o, "main_ip", main_ip(st, id, ip, sizeof(ip)));
+	out_str(o, "root_password", c.root);
+	out_str(o, "panel_user", s->panel_user);
+	out_str(o, "user_password", c.user);
+	out_obj_end(o);
+	out_msg(o, "shown %s; written to the history of service %" PRId64,
+	        ctx->ui ? "in the console" : "on the command line", id);
+	service_credentials_wipe(&c);
+	free(s);
+	return 0;
 }
 
 static int service_list_run(cmd_ctx *ctx, const cmd_args *a, out *o,
@@ -998,6 +1059,16 @@ const cmd_def service_cmds[] = {
      "Record, add-ons, addresses, the operation in progress and the "
      "history.",
      RO, service_show_run, NULL, 0},
+    {"service", "credentials", id_opts,
+     "the service's root and panel-user passwords",
+     "Prints the OS root password and the password of the client's user on "
+     "the DCImanager panel, as the open made them; no other output ever "
+     "shows them (service show and list do not). Allowed with --read-only: "
+     "nothing changes on the panels or the service, but every use is "
+     "written to the service's history (who, where, which passwords; never "
+     "the values). In the console: w on the Services screen, after a "
+     "confirmation.",
+     RO, service_credentials_run, NULL, 0},
     {"service", "open", open_opts, "open a service (provision a server)",
      "Checks the order (tariff, client, add-on values) and writes it with "
      "nothing changed on a refusal, then runs the open: claim a free "

@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "registry.h"
+#include "service.h"
 #include "ui.h"
 
 #include <stdint.h>
@@ -44,6 +45,13 @@ engine *scmd_engine(cmd_ctx *ctx, dc_err *err);
  * (its own session, stdio on /dev/null). Safe from the console's worker
  * thread: the child only execs. */
 int scmd_spawn(const app *a, int64_t op_id, dc_err *err);
+
+/* The passwords of service id for an operator who asked (the command and
+ * the Services screen's dialog): service_credentials_reveal with who and
+ * where (login name; console when ctx->ui is set, else command line), so
+ * that the service's history records the reveal. Wipe *c with
+ * service_credentials_wipe. Worker thread (store). */
+int scmd_credentials(cmd_ctx *ctx, int64_t id, svc_credentials *c, dc_err *err);
 
 /* "2026-11-25 17:03:09" (UTC), or "-" for 0. */
 char *scmd_time(int64_t t, char *buf, size_t len);

@@ -8,7 +8,10 @@
  * progress of an operation running in its own process (cmd_service.h) is
  * live. o opens (form), s suspends, u resumes, i reinstalls (asks the OS),
  * c closes (the operator types the server's name; Cancel is the default),
- * a shows closed ones too, Enter shows the service in full.
+ * a shows closed ones too, Enter shows the service in full, w shows the
+ * root and panel-user passwords in a box of their own after a confirmation
+ * (the reveal is written to the service's history; leaving the box wipes
+ * them).
  *
  * The open form has two stages: the tariff first (a select of the
  * enabled tariffs), then the client, the host name and one field per
@@ -73,6 +76,7 @@ enum {
 	A_ALL,
 	A_SHOW,
 	A_REFRESH,
+	A_PASSWORDS,
 };
 
 typedef struct sscr {
@@ -396,6 +400,227 @@ static void ask_close(ui_screen *s, const srow *r)
 extern const ui_screen_ops service_open_screen;
 extern const ui_screen_ops service_reinstall_screen;
 
+/* ---- the passwords box -------------------------------------------------- */
+
+/* A screen of its own drawn as a box. The passwords are read on the worker
+ * only once the operator confirmed (scmd_credentials writes the reveal to
+ * the service's history first), kept while the box is up and wiped when it
+ * is left. */
+typedef struct cscr {
+	int64_t id;
+	bool loading;
+	char err[600];
+	char client[DC_USER_MAX], server[DC_NAME_MAX], host[SVC_HOST_MAX];
+	char ip[SVC_IP_MAX], panel_user[DC_USER_MAX];
+	svc_credentials c;
+} cscr;
+
+typedef struct cload {
+	ui *u;
+	unsigned long sid;
+	cmd_ctx ctx;
+	int64_t id;
+	int rc;
+	dc_err err;
+	dc_service svc;
+	char ip[SVC_IP_MAX];
+	svc_credentials c;
+} cload;
+
+static void cload_fn(job *j, void *arg)
+{
+	cload *cl = arg;
+	cl->ctx.cancel = job_cancel_flag(j);
+	cl->rc = -1;
+	dc_store *st = app_store(cl->ctx.app, &cl->err);
+	if (!st || service_get(st, cl->id, &cl->svc, &cl->err))
+		return;
+	svc_addr *a = NULL;
+	size_t na = 0;
+	if (service_addrs(st, cl->id, &a, &na, NULL) == 0)
+		for (size_t k = 0; k < na; k++)
+			if (a[k].main)
+				dc_strlcpy(cl->ip, a[k].ip, sizeof(cl->ip));
+	free(a);
+	if (scmd_credentials(&cl->ctx, cl->id, &cl->c, &cl->err))
+		return;
+	cl->rc = 0;
+}
+
+static void cload_done(job *j, void *arg)
+{
+	cload *cl = arg;
+	ui_screen *s = ui_screen_by_id(cl->u, cl->sid);
+	(void)j;
+	if (s) {
+		cscr *d = s->priv;
+		d->loading = false;
+		if (cl->rc < 0) {
+			err_line(&cl->err, d->err, sizeof(d->err));
+			ui_msg(cl->u, UI_ERROR, "%s", d->err);
+		} else {
+			dc_strlcpy(d->client, cl->svc.client,
+			           sizeof(d->client));
+			dc_strlcpy(d->server, cl->svc.server_name,
+			           sizeof(d->server));
+			dc_strlcpy(d->host, cl->svc.hostname, sizeof(d->host));
+			dc_strlcpy(d->panel_user, cl->svc.panel_user,
+			           sizeof(d->panel_user));
+			dc_strlcpy(d->ip, cl->ip, sizeof(d->ip));
+			d->c = cl->c;
+			cl->c = (svc_credentials){0};
+			ui_msg(cl->u, UI_INFO,
+			       "passwords of service %" PRId64
+			       " shown; written to its history",
+			       cl->id);
+		}
+		ui_redraw(cl->u);
+	}
+	service_credentials_wipe(&cl->c);
+	free(cl);
+}
+
+static int c_open(ui_screen *s, const cmd_args *a, dc_err *err)
+{
+	cscr *d = calloc(1, sizeof(*d));
+	cload *cl = calloc(1, sizeof(*cl));
+	if (!d || !cl) {
+		free(d);
+		free(cl);
+		return err_set(err, DC_E_NOMEM, "out of memory");
+	}
+	d->id = a && cmd_arg(a, "id") ? cmd_arg_int(a, "id", 0) : 0;
+	s->priv = d;
+	snprintf(s->title, sizeof(s->title), "Passwords %" PRId64, d->id);
+	cl->u = s->ui;
+	cl->sid = s->id;
+	cl->ctx = ui_cmd_ctx(s->ui);
+	cl->id = d->id;
+	if (!ui_job(s->ui, "reading the passwords", cload_fn, cl, cload_done)) {
+		free(cl);
+		return err_set(err, DC_E_NOMEM, "out of memory");
+	}
+	d->loading = true;
+	return 0;
+}
+
+static void c_draw(ui_screen *s, ui_rect r)
+{
+	cscr *d = s->priv;
+	draw_clear(r, ROLE_NORMAL);
+	int w = r.w - 4 < 72 ? r.w - 4 : 72, h = r.h < 12 ? r.h : 12;
+	if (w < 20 || h < 5)
+		return;
+	ui_rect b = {r.y + (r.h - h) / 2, r.x + (r.w - w) / 2, h, w};
+	char title[64], line[600];
+	snprintf(title, sizeof(title), "Passwords of service %" PRId64, d->id);
+	draw_box(b, ROLE_BORDER, title);
+	int x = b.x + 2, cw = w - 4, y = b.y + 2, end = b.y + h - 1;
+	if (d->loading) {
+		draw_text(y, x, cw, ROLE_DIM, "reading...", true);
+		return;
+	}
+	if (d->err[0]) {
+		draw_text(y, x, cw, ROLE_ERROR, d->err, true);
+		return;
+	}
+	snprintf(line, sizeof(line), "client %s, server %s", d->client,
+	         d->server[0] ? d->server : "-");
+	draw_text(y++, x, cw, ROLE_NORMAL, line, true);
+	snprintf(line, sizeof(line), "host %s, main address %s", d->host,
+	         d->ip[0] ? d->ip : "-");
+	if (y < end)
+		draw_text(y++, x, cw, ROLE_NORMAL, line, true);
+	y++;
+	/* the two labels aligned, the values after them */
+	char l1[32], l2[DC_USER_MAX + 16];
+	snprintf(l1, sizeof(l1), "root password:");
+	snprintf(l2, sizeof(l2), "panel user %s:", d->panel_user);
+	int lw = (int)(strlen(l2) > strlen(l1) ? strlen(l2) : strlen(l1));
+	snprintf(line, sizeof(line), "%-*s %s", lw, l1,
+	         d->c.root ? d->c.root : "(none kept yet)");
+	if (y < end)
+		draw_text(y++, x, cw, ROLE_TITLE, line, true);
+	snprintf(line, sizeof(line), "%-*s %s", lw, l2,
+	         d->c.user ? d->c.user : "(none kept yet)");
+	if (y < end)
+		draw_text(y++, x, cw, ROLE_TITLE, line, true);
+	y++;
+	if (y < end)
+		draw_text(y++, x, cw, ROLE_DIM,
+		          "Written to the service's history (not the values).",
+		          true);
+	if (y < end)
+		draw_text(y++, x, cw, ROLE_DIM,
+		          "Esc, q or Enter closes this and wipes them.", true);
+	secret_wipe(line, sizeof(line));
+}
+
+static unsigned c_key(ui_screen *s, int k, int action)
+{
+	(void)s;
+	(void)k;
+	return action ? UI_HANDLED | UI_BACK : UI_IGNORED;
+}
+
+static void c_close(ui_screen *s)
+{
+	cscr *d = s->priv;
+	if (!d)
+		return;
+	service_credentials_wipe(&d->c);
+	free(d);
+}
+
+static const ui_key c_keys[] = {
+    {UIK_ENTER, "close", "close the box (the passwords are wiped)", 1},
+    {0, NULL, NULL, 0},
+};
+
+static const ui_screen_ops credentials_screen = {
+    .name = "Passwords",
+    .keys = c_keys,
+    .open = c_open,
+    .draw = c_draw,
+    .key = c_key,
+    .close = c_close,
+};
+
+typedef struct pwask {
+	int64_t id;
+} pwask;
+
+static void pw_confirmed(ui *u, void *arg, bool yes)
+{
+	pwask *p = arg;
+	if (yes) {
+		cmd_args *a = cmd_args_new(cmd_find("service", "credentials"));
+		char id[24];
+		snprintf(id, sizeof(id), "%" PRId64, p->id);
+		if (a && cmd_args_add(a, "id", id, NULL) == 0)
+			ui_push(u, &credentials_screen, a);
+		cmd_args_free(a);
+	} else {
+		ui_msg(u, UI_INFO, "passwords not shown");
+	}
+	free(p);
+}
+
+static void ask_passwords(ui_screen *s, const srow *r)
+{
+	pwask *p = calloc(1, sizeof(*p));
+	if (!p)
+		return;
+	p->id = r->id;
+	char q[400];
+	snprintf(q, sizeof(q),
+	         "Show the root and panel-user passwords of service %" PRId64
+	         " (client %.64s) on the screen? That they were shown, and "
+	         "to whom, is written to the service's history.",
+	         r->id, r->client);
+	ui_confirm(s->ui, "Show passwords", q, NULL, pw_confirmed, p);
+}
+
 static unsigned key(ui_screen *s, int k, int action)
 {
 	sscr *d = s->priv;
@@ -440,6 +665,9 @@ static unsigned key(ui_screen *s, int k, int action)
 	}
 	case A_CLOSE:
 		ask_close(s, r);
+		return UI_HANDLED;
+	case A_PASSWORDS:
+		ask_passwords(s, r);
 		return UI_HANDLED;
 	case A_SHOW: {
 		char line[64];
@@ -560,6 +788,10 @@ static const ui_key keys[] = {
     {'c', "close", "close the selected service (type its server's name)",
      A_CLOSE},
     {'a', "all", "show closed services too (again: live only)", A_ALL},
+    {'w', "passwords",
+     "show the selected service's root and panel-user passwords (asks "
+     "first; written to its history)",
+     A_PASSWORDS},
     {UIK_ENTER, NULL, "the selected service in full", A_SHOW},
     {'r', NULL, "read again now", A_REFRESH},
     {0, NULL, NULL, 0},

@@ -304,6 +304,7 @@ static int f_operations(sim *s, simreq *r)
 	v->op_os = osi;
 	if (server_start_op(s, r->loc, v, OP_INSTALL, &r->err) < 0)
 		return -1;
+	sim_setstr(&v->rootpw, pw);
 	if (*host)
 		sim_setstr(&v->hostname, host);
 	xbuf_flag(&r->out, "ok");

@@ -301,6 +301,8 @@ static int c_state_server(sim *s, simreq *r)
 		xbuf_elem(b, "operation_will_fail", v->op_fail ? "on" : "off");
 	}
 	xbuf_elem(b, "os", v->os ? v->os : "");
+	if (v->rootpw)
+		xbuf_elem(b, "root_password", v->rootpw);
 	xbuf_elem(b, "notes", v->notes);
 	if (server_is_free(v))
 		xbuf_flag(b, "free");

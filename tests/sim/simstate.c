@@ -579,6 +579,7 @@ void sim_destroy(sim *s)
 			free(v->owner);
 			free(v->notes);
 			free(v->os);
+			free(v->rootpw);
 			free(v->addrs);
 		}
 		free(l->servers);

@@ -130,7 +130,10 @@ typedef struct server {
 	char *hostname;
 	char *owner; /* NULL = free */
 	char *notes;
-	char *os; /* last installed template, NULL if unknown */
+	char *os;     /* last installed template, NULL if unknown */
+	char *rootpw; /* passwd of the last install accepted, NULL if none:
+	                simctl state.server shows it, so that a test can
+	                check what the client was told */
 	srvaddr *addrs;
 	unsigned naddrs, capaddrs;
 	srvconn conn[CONN_COUNT];
