@@ -355,7 +355,9 @@ static void s_draw(ui_screen *s, ui_rect r)
 	snprintf(head, sizeof(head),
 	         "module %s  type %s  state %s  %zu of %zu  fetched %s ago "
 	         "in %.0f ms%s",
-	         d->mod >= 0 ? d->mods[d->mod] : "?",
+	         /* the list's own module: a switch that failed to load
+	          * leaves the old list (its error is shown below) */
+	         d->lmod[0] ? d->lmod : "?",
 	         d->type >= 0 ? d->types[d->type] : "all",
 	         tcmd_server_states[d->state], d->lw.nview, d->l->n,
 	         tcmd_age((int64_t)(time(NULL) - d->fetched), age, sizeof(age)),

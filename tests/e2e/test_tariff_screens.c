@@ -272,7 +272,15 @@ static void test_servers_screen(void **state)
 	EXPECT(v, "Traffic (bit/s)");
 	vt_key(v, VTERM_KEY_ESCAPE);
 	EXPECT(v, "state free");
+	/* a switch to a module whose panel fails: the error, and the header
+	 * still names the module of the list shown */
+	xml_doc_free(fx_ctl(&w, "func=fault.set&target=dcimgr&dc=2&func_name="
+	                        "server&kind=http500&count=-1"));
 	vt_send(v, "m");
+	EXPECT(v, "dc2: http");
+	EXPECT(v, "module dc1");
+	xml_doc_free(fx_ctl(&w, "func=fault.clear"));
+	vt_send(v, "r"); /* fetch again: the module switched to */
 	EXPECT(v, "module dc2");
 	quit(v);
 }
