@@ -375,7 +375,9 @@ static int t_open(ui_screen *s, const cmd_args *a, dc_err *err)
 	d->l.cursor = true;
 	d->l.row_role = trole;
 	list_set_rows(&d->l, 0);
-	tload_start(s, false, false);
+	/* a read (the counts as old as allowed): leaving or quitting while
+	 * it runs loses nothing, so quit does not ask about it */
+	tload_start(s, false, true);
 	return 0;
 }
 
