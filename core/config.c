@@ -1,5 +1,6 @@
 /* config.c - reading the configuration file; see config.h. */
 #include "config.h"
+#include "statmath.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -343,7 +344,13 @@ static int parse_timezone(const setting *def, const config_setting_t *s,
 	const char *v = get_string(def, s, w);
 	if (!v)
 		return -1;
-	if (strcmp(v, "UTC")) {
+	/* The forms statmath takes (UTC, +HH:MM, local, Area/City); a named
+	 * zone must also exist on this system, checked below. */
+	statmath_zone z;
+	dc_err zerr;
+	if (statmath_zone_parse(v, &z, &zerr) < 0)
+		return bad(w, s, def->name, "%s", zerr.msg);
+	if (z.kind == STATMATH_ZONE_PROCESS && strcmp(v, "local")) {
 		/* A tz database name: Area/City, no "..", no absolute path;
 		 * it must exist on this system or days would silently be
 		 * computed in UTC. */

@@ -210,6 +210,15 @@ static void test_value_forms(void **state)
 		assert_string_equal(cfg.stats_timezone, "Europe/Berlin");
 		config_free(&cfg);
 	}
+	/* Fixed offsets and the process's own zone need no tz data. */
+	write_cfg("stats_timezone = \"+03:00\";\n", 0600);
+	assert_int_equal(config_load(cfgpath, &cfg, &err), 0);
+	assert_string_equal(cfg.stats_timezone, "+03:00");
+	config_free(&cfg);
+	write_cfg("stats_timezone = \"local\";\n", 0600);
+	assert_int_equal(config_load(cfgpath, &cfg, &err), 0);
+	assert_string_equal(cfg.stats_timezone, "local");
+	config_free(&cfg);
 	/* An empty file is all defaults. */
 	write_cfg("", 0600);
 	assert_int_equal(config_load(cfgpath, &cfg, &err), 0);
@@ -246,6 +255,8 @@ static void test_type_and_range_errors(void **state)
 	           "not known");
 	expect_bad("stats_timezone = \"../etc/passwd\";\n", 1, "stats_timezone",
 	           NULL);
+	expect_bad("stats_timezone = \"+25:00\";\n", 1, "stats_timezone",
+	           "offset");
 	expect_bad("stats_retention_days = 0;\n", 1, "stats_retention_days",
 	           "range");
 	expect_bad("stats_retention_days = \"30\";\n", 1,
