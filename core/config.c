@@ -477,7 +477,8 @@ static const setting settings[] = {
     {"keys", parse_keys, 0, 0, 0,
      "( { key = \"j\"; action = \"down\"; }, ... )"},
     {"stats_timezone", parse_timezone, 0, 0, 0,
-     "\"UTC\", an offset such as \"+03:00\", \"local\" or a tz database name such as \"Europe/Berlin\""},
+     "\"UTC\", an offset such as \"+03:00\", \"local\" or a tz "
+     "database name such as \"Europe/Berlin\""},
     {"stats_retention_days", parse_int, OFF(stats_retention_days), 1, 36500,
      "days, from 1 to 36500"},
     {"availability_refresh", parse_duration, OFF(availability_refresh_ms), SEC,
