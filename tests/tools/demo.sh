@@ -12,7 +12,16 @@ chmod 700 "$DEMO"
 
 "$SIM" --demo --port 0 --log "$DEMO/dcisim.log" >"$DEMO/dcisim.out" 2>"$DEMO/dcisim.err" &
 sim=$!
-trap 'kill $sim 2>/dev/null; wait $sim 2>/dev/null' EXIT
+# On exit: stop dcisim, and any operation the console left running in the
+# background against it (its panels are gone with the simulator).
+stop_demo() {
+	for p in $(pgrep -f "dcictl .*$DEMO/store.db.* operation run" 2>/dev/null); do
+		kill "$p" 2>/dev/null
+	done
+	kill $sim 2>/dev/null
+	wait $sim 2>/dev/null
+}
+trap stop_demo EXIT
 trap 'exit 130' INT TERM HUP
 
 i=0
