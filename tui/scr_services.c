@@ -77,6 +77,7 @@ enum {
 	A_SHOW,
 	A_REFRESH,
 	A_PASSWORDS,
+	A_GRAPH,
 };
 
 typedef struct sscr {
@@ -669,6 +670,14 @@ static unsigned key(ui_screen *s, int k, int action)
 	case A_PASSWORDS:
 		ask_passwords(s, r);
 		return UI_HANDLED;
+	case A_GRAPH: {
+		/* the same command as typed: `stats graph service:ID` */
+		char line[64];
+		snprintf(line, sizeof(line), "stats graph service:%" PRId64,
+		         r->id);
+		ui_run_line(s->ui, line);
+		return UI_HANDLED;
+	}
 	case A_SHOW: {
 		char line[64];
 		snprintf(line, sizeof(line), "service show %" PRId64, r->id);
@@ -792,6 +801,8 @@ static const ui_key keys[] = {
      "show the selected service's root and panel-user passwords (asks "
      "first; written to its history)",
      A_PASSWORDS},
+    {'g', "graphs", "traffic and power graphs of the selected service",
+     A_GRAPH},
     {UIK_ENTER, NULL, "the selected service in full", A_SHOW},
     {'r', NULL, "read again now", A_REFRESH},
     {0, NULL, NULL, 0},

@@ -114,6 +114,11 @@ static void test_open_and_close_on_screen(void **state)
 	dc_service s;
 	EF_CHECK(service_get(X.w.st, sid, &s, &e_));
 	assert_int_equal(s.status, SVC_ACTIVE);
+	/* g opens the service's graphs; Esc comes back to the list */
+	vt_send(v, "g");
+	EXPECT(v, "Graphs");
+	vt_key(v, VTERM_KEY_ESCAPE);
+	EXPECT(v, "[done] attach");
 
 	/* Close: the server's name must be typed; a wrong one is refused
 	 * and Cancel is where the dialog starts. */
